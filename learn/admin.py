@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from glossary.linking import term_linker
+from learn.models import Article, Source, Topic
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    extra = 1
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "topic", "level", "is_published", "updated_at"]
+    list_filter = ["topic", "level", "is_published"]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ["related_terms", "quiz"]
+    inlines = [SourceInline]
+    readonly_fields = ["rendered_preview", "created_at", "updated_at", "view_on_site_link"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "slug", "summary", "topic", "level", "is_published", "view_on_site_link"]},
+        ),
+        ("Body", {"fields": ["body", "key_takeaways"]}),
+        ("Links", {"fields": ["related_terms", "quiz"]}),
+        ("Preview as saved", {"fields": ["rendered_preview"], "classes": ["collapse"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("topic")
+
+    @admin.display(description="Rendered body")
+    def rendered_preview(self, obj: Article):
+        if not obj.pk:
+            return "Save the article to see it rendered."
+        return format_html('<div class="recall-preview">{}</div>', obj.rendered(link=term_linker()))
+
+    @admin.display(description="On the site")
+    def view_on_site_link(self, obj: Article):
+        if not obj.pk:
+            return "-"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Open as a learner sees it</a>',
+            obj.get_absolute_url(),
+        )
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ["name"]

@@ -1,0 +1,143 @@
+"""One Markdown renderer for the whole site: Markdown in, safe HTML out.
+
+Python-Markdown with tables, fenced code highlighted by Pygments, heading anchors and ```chart
+blocks; the output is sanitised by nh3. Glossary linking is passed in by the caller (this module
+imports no app). Results are cached under a hash of the text, so unchanged content is never
+rendered twice, whether its row was saved in admin or loaded by ``loaddata``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Protocol
+
+import markdown
+import nh3
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+
+from learn import charts
+
+# Bump when the output of render() changes for the same input.
+RENDERER_VERSION = "3"
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
+    "span", "div", "a", "ul", "ol", "li", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
+    "img", "sup", "sub", "del", "dl", "dt", "dd", "abbr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "span": {"class"},
+    "div": {"class"},
+    "pre": {"class"},
+    "code": {"class"},
+    "ol": {"start"},
+    "th": {"scope"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+HEADING_RE = re.compile(r"<h([2-4]) id=\"([^\"]+)\">(.*?)</h\1>", re.S)
+TAG_RE = re.compile(r"<[^>]*>")
+
+
+class Linker(Protocol):
+    """Adds links to trusted, already sanitised HTML. ``cache_key`` names its version."""
+
+    cache_key: str
+
+    def __call__(self, html: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: SafeString
+    headings: tuple[Heading, ...]
+    words: int
+
+    def __str__(self) -> str:
+        return self.html
+
+    def __html__(self) -> str:
+        return self.html
+
+
+def sanitize(raw_html: str) -> str:
+    return nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _cache_key(text: str, link: Linker | None) -> str:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"md:{RENDERER_VERSION}:{digest}:{link.cache_key if link else '-'}"
+
+
+def render(text: str, *, link: Linker | None = None) -> Rendered:
+    """Render Markdown to sanitised HTML, linking glossary terms if ``link`` is given."""
+    key = _cache_key(text or "", link)
+    cached = cache.get(key)
+    if cached is None:
+        cached = _render(text or "", link)
+        cache.set(key, cached, timeout=None)
+    return cached
+
+
+def _render(text: str, link: Linker | None) -> Rendered:
+    # A fresh token per render: authors cannot forge a chart placeholder in their text.
+    token = secrets.token_hex(8)
+    figures: list[str] = []
+
+    def chart_fence(source, language, css_class, options, md, **kwargs):
+        figures.append(charts.render_block(source))
+        return f"<p>chart-{token}-{len(figures) - 1}</p>"
+
+    md = markdown.Markdown(
+        extensions=["tables", "sane_lists", "toc", "pymdownx.highlight", "pymdownx.superfences"],
+        extension_configs={
+            "toc": {"permalink": False, "toc_depth": "2-4", "slugify": _slugify},
+            "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
+            "pymdownx.superfences": {
+                "custom_fences": [{"name": "chart", "class": "chart", "format": chart_fence}]
+            },
+        },
+        output_format="html",
+    )
+    body = sanitize(md.convert(text))
+    if link is not None:
+        body = link(body)
+    headings = tuple(
+        Heading(int(level), anchor, html.unescape(TAG_RE.sub("", inner)).strip())
+        for level, anchor, inner in HEADING_RE.findall(body)
+    )
+    words = len(html.unescape(TAG_RE.sub(" ", body)).split())
+    for index, figure in enumerate(figures):
+        body = body.replace(f"<p>chart-{token}-{index}</p>", figure)
+    return Rendered(html=mark_safe(body), headings=headings, words=words)
+
+
+def _slugify(value: str, separator: str) -> str:
+    value = re.sub(r"[^\w\s-]", "", value.lower(), flags=re.ASCII).strip()
+    return re.sub(r"[\s_-]+", separator, value) or "section"
+
+
+def reading_minutes(words: int, words_per_minute: int = 220) -> int:
+    return max(1, round(words / words_per_minute))

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from glossary.linking import term_linker
+from glossary.models import Term
+from glossary.views import clean_query
+from learn.models import Article, Topic
+from quizzes.learners import Learner
+from quizzes.models import Attempt, Quiz
+
+LINKED_SLUG_RE = re.compile(r'<a class="term" href="/glossary/([^/"]+)/"')
+SEARCH_LIMIT = 20
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    topics = list(
+        Topic.objects.prefetch_related(
+            Prefetch("articles", queryset=Article.objects.published().select_related("quiz"))
+        )
+    )
+    quizzes = list(Quiz.objects.published().with_question_count())
+    first_article = next((t.articles.all()[0] for t in topics if t.articles.all()), None)
+    learner = Learner.from_request(request)
+    resume = (
+        Attempt.objects.for_learner(learner)
+        .filter(quiz__is_published=True)
+        .select_related("quiz")
+        .order_by("-started_at")
+        .first()
+    )
+    context = {
+        "topics": topics,
+        "quizzes": quizzes,
+        "first_article": first_article,
+        "path_terms": list(first_article.related_terms.published()[:4]) if first_article else [],
+        "resume": resume,
+    }
+    return render(request, "learn/home.html", context)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = clean_query(request.GET.get("q"))
+    results = {"terms": [], "articles": [], "quizzes": []}
+    if query:
+        results = {
+            "terms": list(
+                Term.objects.published().search(query).only("name", "slug", "short_definition")[:SEARCH_LIMIT]
+            ),
+            "articles": list(
+                Article.objects.published().search(query).only("title", "slug", "summary")[:SEARCH_LIMIT]
+            ),
+            "quizzes": list(
+                Quiz.objects.published().search(query).only("title", "slug", "goal")[:SEARCH_LIMIT]
+            ),
+        }
+    context = {
+        "query": query,
+        "site_query": query,
+        **results,
+        "total": sum(len(found) for found in results.values()),
+    }
+    return render(request, "learn/search.html", context)
+
+
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    topics = [
+        topic
+        for topic in Topic.objects.prefetch_related(
+            Prefetch(
+                "articles",
+                queryset=Article.objects.published().only(
+                    "title", "slug", "summary", "level", "body", "topic_id"
+                ),
+            )
+        )
+        if topic.articles.all()
+    ]
+    return render(request, "learn/article_list.html", {"topics": topics})
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(
+        Article.objects.published()
+        .select_related("topic", "quiz")
+        .prefetch_related(
+            "sources",
+            Prefetch("related_terms", queryset=Term.objects.published().alphabetical()),
+        ),
+        slug=slug,
+    )
+    link = term_linker()
+    body = article.rendered(link=link)
+    linked = dict.fromkeys(LINKED_SLUG_RE.findall(body.html))
+    names = link.matcher.names
+    context = {
+        "article": article,
+        "body": body,
+        "terms_used": [(slug, names[slug]) for slug in linked if slug in names],
+        "quiz": article.quiz if article.quiz and article.quiz.is_published else None,
+    }
+    return render(request, "learn/article_detail.html", context)

@@ -1,0 +1,46 @@
+"""Who is learning: a signed-in user, or an anonymous visitor known by an id in their session."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+
+SESSION_KEY = "recall_visitor"
+
+
+@dataclass(frozen=True)
+class Learner:
+    user_id: int | None = None
+    visitor: uuid.UUID | None = None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, *, create: bool = False) -> Learner | None:
+        """The current learner; ``create`` starts a session for a new visitor (at a first answer)."""
+        if request.user.is_authenticated:
+            return cls(user_id=request.user.pk)
+        raw = request.session.get(SESSION_KEY)
+        if raw:
+            try:
+                return cls(visitor=uuid.UUID(raw))
+            except ValueError:
+                pass
+        if not create:
+            return None
+        visitor = uuid.uuid4()
+        request.session[SESSION_KEY] = str(visitor)
+        return cls(visitor=visitor)
+
+    def as_fields(self) -> dict:
+        return {"user_id": self.user_id} if self.user_id else {"visitor": self.visitor}
+
+
+def first_attempt_seed(learner: Learner | None, quiz_pk: int) -> int:
+    """The choice order before a first attempt exists: stable on reload, different per learner."""
+    who = f"u{learner.user_id}" if learner and learner.user_id else f"v{learner.visitor}" if learner else "-"
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"seed:{who}:{quiz_pk}".encode(), hashlib.sha256)
+    return int.from_bytes(digest.digest()[:8], "big") >> 2

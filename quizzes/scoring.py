@@ -1,0 +1,44 @@
+"""Pure quiz rules: plain data in, plain data out. No Django, no database."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Score:
+    correct: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+    @property
+    def ratio(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.correct} / {self.total}"
+
+
+def score(results: Iterable[bool], total: int) -> Score:
+    """``results``: whether each stored answer was right; ``total``: questions in the quiz."""
+    return Score(correct=sum(1 for right in results if right), total=total)
+
+
+def best(scores: Iterable[Score]) -> Score | None:
+    return max(scores, key=lambda s: (s.ratio, s.correct), default=None)
+
+
+def shuffled(seed: int, keys: Sequence[int]) -> list[int]:
+    """A stable shuffle: the same seed and keys give the same order, on every machine."""
+    return sorted(keys, key=lambda k: hashlib.blake2b(f"{seed}:{k}".encode(), digest_size=8).digest())
+
+
+def opaque_token(secret: bytes, key: int) -> str:
+    """A form value that names a choice without revealing anything about it or its order."""
+    return hmac.new(secret, f"choice:{key}".encode(), hashlib.sha256).hexdigest()[:16]

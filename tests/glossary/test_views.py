@@ -1,0 +1,209 @@
+import pytest
+from django.urls import reverse
+
+from glossary.models import Term
+from tests.conftest import HX
+from tests.factories import make_category, make_term
+
+pytestmark = pytest.mark.django_db
+
+
+def test_term_list_groups_published_terms_by_letter_with_definitions(client):
+    make_term(name="Adapter", short_definition="A small trainable module.")
+    make_term(name="LoRA", short_definition="Low-rank updates to frozen weights.")
+    make_term(name="Hidden", is_published=False)
+
+    response = client.get(reverse("glossary:list"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<h2 id="letter-a">A</h2>' in html
+    assert "A small trainable module." in html
+    assert '<a href="#letter-l">L</a>' in html
+    assert "Hidden" not in html
+    # Letters without entries are shown but not linked.
+    assert '<span aria-disabled="true" title="No terms under B">B</span>' in html
+    assert 'href="#letter-b"' not in html
+
+
+def test_term_list_filters_by_category_and_ignores_unknown_ones(client):
+    training = make_category(name="Training")
+    make_term(name="Replay", categories=(training,))
+    make_term(name="MMLU")
+
+    filtered = client.get(reverse("glossary:list"), {"category": "training"}).content.decode()
+    unknown = client.get(reverse("glossary:list"), {"category": "no-such-thing"})
+
+    assert "Replay" in filtered and "MMLU" not in filtered
+    assert "1 term in Training" in filtered
+    assert unknown.status_code == 200
+    assert "Replay" in unknown.content.decode() and "MMLU" in unknown.content.decode()
+
+
+def test_term_search_ranks_exact_then_prefix_then_alias_then_rest(client):
+    make_term(name="Data mixing", short_definition="Blend general data into the mix.")  # definition hit
+    make_term(name="Mixture of experts", aliases=("MoE",))  # prefix "mix"
+    make_term(name="Replay", aliases=("Mix replay",))  # alias hit
+    make_term(name="Mix")  # exact
+
+    response = client.get(reverse("glossary:list"), {"q": "mix"})
+
+    names = [t.name for t in response.context["terms"]]
+    assert names == ["Mix", "Mixture of experts", "Replay", "Data mixing"]
+    assert "4 terms match “mix”" in response.content.decode()
+
+
+def test_term_list_search_with_htmx_returns_only_the_results_fragment(client):
+    make_term(name="LoRA")
+    make_term(name="Replay")
+
+    fragment = client.get(reverse("glossary:list"), {"q": "lora"}, **HX)
+    page = client.get(reverse("glossary:list"), {"q": "lora"})
+
+    body = fragment.content.decode()
+    assert "<html" not in body
+    assert body.strip().startswith('<section id="glossary-results"')
+    assert "LoRA" in body and "Replay" not in body
+    assert "<html" in page.content.decode() and "LoRA" in page.content.decode()
+    assert "HX-Request" in fragment["Vary"] and "HX-Request" in page["Vary"]
+
+
+def test_term_search_says_so_when_nothing_matches(client):
+    make_term(name="LoRA")
+
+    html = client.get(reverse("glossary:list"), {"q": "zebra"}).content.decode()
+
+    assert "0 terms match “zebra”" in html
+    assert "Nothing matches yet" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["x" * 1000, "\x00lora", "ℒøℝα 🤖 ﷽", "%' OR 1=1 --", "<script>alert(1)</script>", "\u202e\u0000\ufeff"],
+)
+def test_term_search_survives_odd_input(client, query):
+    make_term(name="LoRA")
+
+    response = client.get(reverse("glossary:list"), {"q": query})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_term_list_ignores_repeated_and_malformed_parameters(client):
+    make_term(name="LoRA")
+    make_term(name="Replay")
+
+    response = client.get(reverse("glossary:list") + "?q=lora&q=replay&category=%ZZ&category=")
+
+    assert response.status_code == 200
+    assert [t.name for t in response.context["terms"]] == ["Replay"]  # the last value wins
+
+
+def test_term_detail_shows_every_part_of_the_entry(client):
+    cat = make_category(name="Training")
+    forgetting = make_term(
+        name="Catastrophic forgetting",
+        short_definition="Losing old skills while learning new ones.",
+        aliases=("Catastrophic interference",),
+        categories=(cat,),
+        example="A recipe model forgets **technology**.",
+    )
+    replay = make_term(name="Replay", short_definition="Mixing old examples back in.")
+    forgetting.related.add(replay)
+
+    response = client.get(reverse("glossary:detail", args=["catastrophic-forgetting"]))
+
+    html = response.content.decode()
+    assert "<h1>Catastrophic forgetting</h1>" in html
+    assert "Also called <strong>Catastrophic interference</strong>" in html
+    assert '<meta name="description" content="Losing old skills while learning new ones.">' in html
+    assert ">Training</a>" in html
+    assert '<h2 id="section-example">An example</h2>' in html
+    assert "<strong>technology</strong>" in html
+    assert '<h2 id="section-common_mistakes">' not in html  # empty sections are left out
+    assert "Mixing old examples back in." in html  # related term with its definition
+    assert "Source 0 for Catastrophic forgetting" in html
+    assert 'rel="next" href="/glossary/replay/"' in html
+
+
+def test_related_terms_are_symmetric(client):
+    a = make_term(name="Alpha")
+    b = make_term(name="Beta")
+    a.related.add(b)
+
+    html = client.get(reverse("glossary:detail", args=["beta"])).content.decode()
+
+    assert 'href="/glossary/alpha/"' in html
+
+
+def test_term_detail_links_other_terms_but_not_itself(client):
+    make_term(name="Replay", definition="Replay is often paired with a low learning rate.")
+    make_term(name="Learning rate")
+
+    html = client.get(reverse("glossary:detail", args=["replay"])).content.decode()
+
+    assert 'href="/glossary/learning-rate/" data-preview' in html
+    assert 'class="term" href="/glossary/replay/"' not in html
+
+
+def test_alias_slug_redirects_permanently_to_the_term(client):
+    make_term(name="Catastrophic forgetting", aliases=("Catastrophic interference",))
+
+    response = client.get("/glossary/catastrophic-interference/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/glossary/catastrophic-forgetting/"
+
+
+def test_unknown_and_unpublished_terms_get_the_sites_404(client):
+    make_term(name="Draft", is_published=False, aliases=("Draft alias",))
+
+    for url in ["/glossary/nope/", "/glossary/draft/", "/glossary/draft-alias/", "/glossary/draft/preview/"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "We couldn’t find that page" in response.content.decode()
+
+
+def test_term_preview_is_a_fragment_with_htmx_and_a_page_without(client):
+    make_term(name="LoRA", short_definition="Low-rank updates to frozen weights.")
+
+    fragment = client.get(reverse("glossary:preview", args=["lora"]), **HX).content.decode()
+    page = client.get(reverse("glossary:preview", args=["lora"])).content.decode()
+
+    assert "<html" not in fragment
+    assert "Low-rank updates to frozen weights." in fragment
+    assert 'href="/glossary/lora/"' in fragment
+    assert "<html" in page and "Low-rank updates to frozen weights." in page
+
+
+def test_term_list_query_count_is_the_same_for_1_and_30_terms(client, django_assert_num_queries):
+    cat = make_category(name="Training")
+    make_term(name="Only", categories=(cat,))
+    with django_assert_num_queries(2):
+        client.get(reverse("glossary:list"))
+    for i in range(29):
+        make_term(name=f"Term {i:02d}", categories=(cat,), aliases=(f"Alias {i}",))
+    with django_assert_num_queries(2):
+        response = client.get(reverse("glossary:list"))
+    assert len(response.context["terms"]) == 30
+
+
+def test_term_detail_query_count_is_the_same_for_1_and_30_terms(client, django_assert_num_queries):
+    make_term(name="Middle")
+    client.get("/glossary/middle/")  # builds the linker once
+    with django_assert_num_queries(8):
+        client.get("/glossary/middle/")
+    terms = [make_term(name=f"Term {i:02d}", aliases=(f"Alias {i}",)) for i in range(29)]
+    Term.objects.get(slug="middle").related.set(terms)
+    client.get("/glossary/middle/")
+    with django_assert_num_queries(8):
+        response = client.get("/glossary/middle/")
+    assert len(response.context["term"].related.all()) == 29
+
+
+def test_glossary_pages_only_answer_get(client):
+    make_term(name="LoRA")
+
+    assert client.post(reverse("glossary:list")).status_code == 405
+    assert client.post(reverse("glossary:detail", args=["lora"])).status_code == 405

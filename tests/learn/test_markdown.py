@@ -1,0 +1,65 @@
+from unittest import mock
+
+import pytest
+
+from learn import markdown
+from learn.markdown import reading_minutes, render
+
+
+@pytest.mark.parametrize(
+    ("source", "forbidden"),
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ('<img src="x" onerror="alert(1)">', "onerror"),
+        ("[click](javascript:alert(1))", "javascript:"),
+        ('<a href="JaVaScRiPt:alert(1)">x</a>', "javascript"),
+        ("[x](data:text/html;base64,PHNjcmlwdD4=)", "data:"),
+        ('<div hx-get="/admin/" hx-trigger="load">x</div>', "hx-"),
+        ('<span data-hx-post="/x" data-foo="1">x</span>', "data-"),
+        ('<iframe src="https://example.org"></iframe>', "<iframe"),
+        ("<svg><script>alert(1)</script></svg>", "<svg"),
+        ('<p style="background:url(javascript:alert(1))">x</p>', "style="),
+        ("<details open ontoggle=alert(1)>", "ontoggle"),
+        ('<a href="https://x.org" target="_blank" onclick="y">x</a>', "onclick"),
+        ("<form action='/x'><input></form>", "<form"),
+    ],
+)
+def test_hostile_markdown_is_neutralised(source, forbidden):
+    assert forbidden.lower() not in render(source).html.lower()
+
+
+def test_tables_code_and_heading_anchors_render():
+    source = "## Setting up\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nprint('hi')\n```\n"
+
+    result = render(source)
+
+    assert '<h2 id="setting-up">Setting up</h2>' in result.html
+    assert "<table>" in result.html and "<td>1</td>" in result.html
+    assert '<div class="highlight"><pre>' in result.html
+    assert '<span class="nb">print</span>' in result.html
+    assert result.headings[0].id == "setting-up" and result.headings[0].text == "Setting up"
+
+
+def test_safe_links_keep_their_address_and_gain_noopener():
+    html = render("[LoRA paper](https://arxiv.org/abs/2106.09685)").html
+
+    assert 'href="https://arxiv.org/abs/2106.09685"' in html
+    assert 'rel="noopener noreferrer"' in html
+
+
+def test_unchanged_text_is_rendered_once_and_changed_text_again():
+    with mock.patch.object(markdown, "_render", wraps=markdown._render) as spy:
+        render("Some *text*.")
+        render("Some *text*.")
+        render("Some *other* text.")
+
+    assert spy.call_count == 2
+
+
+def test_reading_time_counts_words():
+    assert reading_minutes(10) == 1
+    assert reading_minutes(1320) == 6
+
+
+def test_word_count_ignores_markup():
+    assert render("One **two** `three`\n\n- four").words == 4

@@ -1,0 +1,49 @@
+"""The shipped content: loaded from the fixtures, checked for the invariants learners rely on."""
+
+import pytest
+from django.core.management import call_command
+
+from glossary.models import SECTIONS, Alias, Term
+from learn.markdown import render
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def content():
+    call_command("load_content")
+
+
+def test_glossary_has_at_least_20_published_terms(content):
+    assert Term.objects.published().count() >= 20
+
+
+def test_every_term_is_complete(content):
+    for term in Term.objects.prefetch_related("sources", "related", "categories"):
+        filled = [field for field, _ in SECTIONS if getattr(term, field).strip()]
+        assert len(filled) >= 3, term
+        assert term.short_definition.strip().endswith("."), term
+        assert term.sources.exists(), term
+        assert term.related.exists(), term
+        assert term.categories.exists(), term
+        for field in filled:
+            assert render(getattr(term, field)).html.strip(), (term, field)
+
+
+def test_related_terms_exist_and_are_symmetric(content):
+    for term in Term.objects.prefetch_related("related"):
+        for other in term.related.all():
+            assert term in other.related.all(), (term, other)
+
+
+def test_no_alias_collides_with_a_name_or_another_alias(content):
+    names = [t.name.lower() for t in Term.objects.all()]
+    aliases = [a.name.lower() for a in Alias.objects.all()]
+    assert len(set(aliases)) == len(aliases)
+    assert not set(aliases) & set(names)
+
+
+def test_loading_twice_changes_nothing(content):
+    before = list(Term.objects.values().order_by("pk"))
+    call_command("load_content")
+    assert list(Term.objects.values().order_by("pk")) == before

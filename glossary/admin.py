@@ -92,7 +92,9 @@ class TermAdmin(admin.ModelAdmin):
         link = term_linker(exclude=obj.slug)
         return format_html(
             '<div class="recall-preview">{}</div>',
-            format_html_join("", "<h3>{}</h3>{}", ((heading, html) for _, heading, html in obj.sections(link=link))),
+            format_html_join(
+                "", "<h3>{}</h3>{}", ((heading, html) for _, heading, html in obj.sections(link=link))
+            ),
         )
 
 

@@ -207,3 +207,18 @@ def test_glossary_pages_only_answer_get(client):
 
     assert client.post(reverse("glossary:list")).status_code == 405
     assert client.post(reverse("glossary:detail", args=["lora"])).status_code == 405
+
+
+def test_a_server_error_shows_the_sites_friendly_500_page(client):
+    from unittest import mock
+
+    from glossary.models import TermQuerySet
+
+    client.raise_request_exception = False
+    with mock.patch.object(TermQuerySet, "alphabetical", side_effect=RuntimeError("boom")):
+        response = client.get(reverse("glossary:list"))
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert "boom" not in html and "Traceback" not in html

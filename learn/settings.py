@@ -94,6 +94,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("DJANGO_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # A file, not memory, so tests of concurrent requests see real SQLite locking.
+            "TEST": {"NAME": str(BASE_DIR / "test-db.sqlite3")},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent read-then-write
                 # requests queue on the busy timeout instead of failing with "database is locked".
@@ -151,6 +153,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "learn.views.csrf_failure"
 
 # Behind a TLS-terminating proxy: one switch turns on every HTTPS setting.
 if env_bool("DJANGO_HTTPS"):

@@ -22,3 +22,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "learn.views.bad_request"
+handler403 = "learn.views.permission_denied"
+handler404 = "learn.views.page_not_found"
+handler500 = "learn.views.server_error"

@@ -5,6 +5,7 @@ import re
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.views.decorators.http import require_GET
 
 from glossary.linking import term_linker
@@ -109,3 +110,48 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "quiz": article.quiz if article.quiz and article.quiz.is_published else None,
     }
     return render(request, "learn/article_detail.html", context)
+
+
+ERRORS = {
+    400: ("That request didn’t make sense to us", "Something in it was malformed. Go back and try again."),
+    403: (
+        "This form has expired",
+        "Reload the page and try again: your session or its security token changed.",
+    ),
+    404: ("We couldn’t find that page", "The address may be mistyped, or the page may have moved."),
+    500: ("Something went wrong on our side", "It’s not you. Please try again in a moment."),
+}
+
+
+def error_page(request: HttpRequest, status: int) -> HttpResponse:
+    """The site's own error page, or just a message for htmx to show in place."""
+    title, message = ERRORS[status]
+    context = {"status": status, "title": title, "message": message}
+    if getattr(request, "htmx", False):
+        return render(request, "error.html#message", context, status=status)
+    return render(request, "error.html", context, status=status)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return error_page(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return error_page(request, 403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return error_page(request, 404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return error_page(request, 403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without the database or context processors: they may be what failed."""
+    if request.headers.get("HX-Request") == "true":
+        title, message = ERRORS[500]
+        html = f'<div class="form-error error-message" role="alert"><p><strong>{title}.</strong> {message}</p></div>'
+        return HttpResponse(html, status=500)
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

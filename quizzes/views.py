@@ -3,8 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from glossary.linking import term_linker
@@ -95,6 +95,13 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
     }
 
 
+def see_other(url: str) -> HttpResponseRedirect:
+    """After a POST, a 303 so that reloading the page does not post again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
 @require_GET
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = list(Quiz.objects.published().with_question_count())
@@ -154,7 +161,7 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
     learner = Learner.from_request(request, create=True)
     record_answer(learner=learner, question=question, choice=choice, first_seed=seed)
     if not request.htmx:
-        return redirect(f"{quiz.get_absolute_url()}#q{position}", status=303)
+        return see_other(f"{quiz.get_absolute_url()}#q{position}")
     context = quiz_context(quiz, questions, latest_attempt(learner, quiz), seed)
     context["state"] = next(s for s in context["states"] if s.question.pk == question.pk)
     context["oob"] = True
@@ -165,4 +172,4 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
 def retake_quiz(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
     start_new_attempt(learner=Learner.from_request(request, create=True), quiz=quiz)
-    return redirect(quiz.get_absolute_url(), status=303)
+    return see_other(quiz.get_absolute_url())

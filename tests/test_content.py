@@ -47,3 +47,32 @@ def test_loading_twice_changes_nothing(content):
     before = list(Term.objects.values().order_by("pk"))
     call_command("load_content")
     assert list(Term.objects.values().order_by("pk")) == before
+
+
+def test_every_shipped_question_is_well_formed(content):
+    from quizzes.models import Question, Quiz
+
+    assert Quiz.objects.published().count() >= 3
+    for quiz in Quiz.objects.published():
+        assert quiz.questions.count() >= 5, quiz
+    for question in Question.objects.prefetch_related("choices", "related_terms"):
+        choices = list(question.choices.all())
+        assert len(choices) >= 2, question
+        assert sum(c.is_correct for c in choices) == 1, question
+        assert all(c.rationale.strip() for c in choices), question
+        assert len({c.text.strip().lower() for c in choices}) == len(choices), question
+        assert question.explanation.strip(), question
+        assert render(question.prompt).html.strip(), question
+        assert question.related_terms.exists(), question
+
+
+def test_articles_link_their_quizzes_and_terms(content):
+    from learn.models import Article
+
+    articles = list(Article.objects.published().select_related("quiz"))
+    assert len(articles) >= 3
+    for article in articles:
+        assert article.quiz is not None and article.quiz.is_published, article
+        assert article.related_terms.exists(), article
+        assert article.sources.exists(), article
+        assert len(article.takeaways) >= 3, article

@@ -1,7 +1,7 @@
 """Link the first mention of every glossary term in rendered HTML.
 
-The matcher (one regular expression over every published name and alias, longest first) is built
-once per version of the glossary and kept in the process; a page pays one small query to learn the
+The matcher (a dict of every published name and alias, matched longest phrase first) is built once
+per version of the glossary and kept in the process; a page pays one small query to learn the
 current version. Linking walks the HTML's text nodes and never touches code, links or headings.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from django.urls import reverse
@@ -20,33 +20,95 @@ SKIP_TAGS = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "
 VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"}
 
 
+WORD_RE = re.compile(r"\w+")
+JOINER_RE = re.compile(r"\s+|-")  # what may separate the words of one phrase
+
+
+def phrase_key(text: str) -> str:
+    """ "Catastrophic  Forgetting" and "catastrophic-forgetting" become "catastrophic forgetting"."""
+    return " ".join(word.lower() for word in WORD_RE.findall(text))
+
+
 @dataclass(frozen=True)
 class Matcher:
-    """Phrase -> slug, compiled. Pure: built from plain data, no database."""
+    """Phrase -> slug. Pure: built from plain data, no database.
+
+    Matching walks the words of a text once; at each word it extends the phrase word by word while
+    it is still the start of some name (a set of prefixes), and keeps the longest name found. The
+    cost grows with the text, not with the size of the glossary.
+    """
 
     version: str
     phrases: dict[str, str]
     names: dict[str, str]
-    pattern: re.Pattern | None = field(default=None, compare=False)
+    prefixes: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, version: str, entries: list[tuple[str, str, str]]) -> Matcher:
         """``entries``: (phrase, slug, display name) for every name and alias."""
-        phrases = {phrase.lower(): slug for phrase, slug, _ in entries if phrase.strip()}
+        phrases = {key: slug for phrase, slug, _ in entries if (key := phrase_key(phrase))}
         names = {slug: name for _, slug, name in entries}
-        if not phrases:
-            return cls(version, phrases, names, None)
-        alternation = "|".join(re.escape(p) for p in sorted(phrases, key=lambda p: (-len(p), p)))
-        pattern = re.compile(rf"(?<![\w-])({alternation})(?:e?s)?(?!\w)", re.IGNORECASE)
-        return cls(version, phrases, names, pattern)
+        prefixes = set()
+        for key in phrases:
+            words = key.split(" ")
+            prefixes.update(" ".join(words[:n]) for n in range(1, len(words)))
+        return cls(version, phrases, names, frozenset(prefixes))
+
+    def lookup(self, key: str) -> str | None:
+        """Exact phrase, or its simple plural ("adapters", "approaches")."""
+        found = self.phrases.get(key)
+        if found is None and key.endswith("s"):
+            found = self.phrases.get(key[:-1])
+            if found is None and key.endswith("es"):
+                found = self.phrases.get(key[:-2])
+        return found
 
     def link(self, html: str, *, exclude: str | None = None) -> str:
-        if self.pattern is None:
+        if not self.phrases:
             return html
         walker = _Walker(self, exclude)
         walker.feed(html)
         walker.close()
         return "".join(walker.out)
+
+    def link_text(self, text: str, linked: set[str]) -> str:
+        """Link the first mention of each term not yet in ``linked`` in one run of HTML text."""
+        matches = list(WORD_RE.finditer(text))
+        words = [m.group().lower() for m in matches]
+        out: list[str] = []
+        cursor = index = 0
+        while index < len(words):
+            start = matches[index].start()
+            if start > 0 and text[start - 1] == "-":
+                index += 1  # never start inside a hyphenated word: "fine-tuning" is not "tuning"
+                continue
+            best_size, best_slug, key, size = 0, None, words[index], 1
+            while True:
+                slug = self.lookup(key)
+                if slug is not None:
+                    best_size, best_slug = size, slug
+                last = index + size
+                if (
+                    key not in self.prefixes
+                    or last >= len(words)
+                    or not JOINER_RE.fullmatch(text[matches[last - 1].end() : matches[last].start()])
+                ):
+                    break
+                key, size = f"{key} {words[last]}", size + 1
+            if best_slug is None:
+                index += 1
+                continue
+            if best_slug not in linked:
+                linked.add(best_slug)
+                end = matches[index + best_size - 1].end()
+                url = reverse("glossary:detail", args=[best_slug])
+                preview = reverse("glossary:preview", args=[best_slug])
+                out.append(text[cursor:start])
+                out.append(f'<a class="term" href="{url}" data-preview="{preview}">{text[start:end]}</a>')
+                cursor = end
+            index += best_size
+        out.append(text[cursor:])
+        return "".join(out)
 
 
 class _Walker(HTMLParser):
@@ -80,19 +142,7 @@ class _Walker(HTMLParser):
         pass
 
     def handle_data(self, data):
-        if self.skip_depth:
-            self.out.append(data)
-        else:
-            self.out.append(self.matcher.pattern.sub(self._replace, data))
-
-    def _replace(self, match: re.Match) -> str:
-        slug = self.matcher.phrases.get(match.group(1).lower())
-        if slug is None or slug in self.linked:
-            return match.group(0)
-        self.linked.add(slug)
-        url = reverse("glossary:detail", args=[slug])
-        preview = reverse("glossary:preview", args=[slug])
-        return f'<a class="term" href="{url}" data-preview="{preview}">{match.group(0)}</a>'
+        self.out.append(data if self.skip_depth else self.matcher.link_text(data, self.linked))
 
 
 _lock = threading.Lock()

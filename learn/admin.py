@@ -12,7 +12,8 @@ class SourceInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "topic", "level", "is_published", "updated_at"]
+    list_display = ["title", "topic", "position", "level", "is_published", "updated_at"]
+    list_editable = ["position"]
     list_filter = ["topic", "level", "is_published"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ("title",)}

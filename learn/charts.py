@@ -102,8 +102,9 @@ def _scale_max(maximum: float) -> float:
 def render(chart: Chart) -> str:
     """Horizontal grouped bars: long labels stay readable on a phone."""
     uid = f"chart-{next(_ids)}"
-    width, label_w, right = 640, 170, 50
-    bar_h, bar_gap, group_gap, top = 18, 4, 18, 34 + (22 if len(chart.series) > 1 else 0)
+    longest_label = max(len(label) for label, _ in chart.rows)
+    width, label_w, right = 520, max(60, min(220, 9 * longest_label + 14)), 44
+    bar_h, bar_gap, group_gap, top = 20, 4, 18, 36 + (24 if len(chart.series) > 1 else 0)
     plot_w = width - label_w - right
     group_h = len(chart.series) * (bar_h + bar_gap) - bar_gap
     height = top + len(chart.rows) * (group_h + group_gap) + 36
@@ -113,10 +114,10 @@ def render(chart: Chart) -> str:
         x = label_w
         for index, name in enumerate(chart.series):
             parts.append(
-                f'<rect class="bar s{index}" x="{x}" y="30" width="12" height="12"/>'
-                f'<text class="legend" x="{x + 17}" y="40">{escape(name)}</text>'
+                f'<rect class="bar s{index}" x="{x}" y="31" width="13" height="13"/>'
+                f'<text class="legend" x="{x + 18}" y="43">{escape(name)}</text>'
             )
-            x += 30 + 8 * len(name)
+            x += 32 + 8 * len(name)
     for tick in range(5):
         value = scale * tick / 4
         x = label_w + plot_w * tick / 4
@@ -134,7 +135,7 @@ def render(chart: Chart) -> str:
             bar_w = plot_w * value / scale
             parts.append(
                 f'<rect class="bar s{index}" x="{label_w}" y="{y}" width="{bar_w:.1f}" height="{bar_h}"/>'
-                f'<text class="value" x="{label_w + bar_w + 4:.1f}" y="{y + bar_h - 4}">{_number(value)}</text>'
+                f'<text class="value" x="{label_w + bar_w + 4:.1f}" y="{y + bar_h - 5}">{_number(value)}</text>'
             )
             y += bar_h + bar_gap
         y += group_gap - bar_gap
@@ -157,9 +158,10 @@ def render(chart: Chart) -> str:
     return (
         f'<figure class="chart" aria-labelledby="{uid}-title">'
         f'<figcaption id="{uid}-title">{escape(chart.title)}</figcaption>'
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(chart.title)}. {escape(summary)}">'
+        f'<div class="chart-scroll"><svg viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(chart.title)}. {escape(summary)}">'
         f'<text class="axis" x="{label_w - 8}" y="18" text-anchor="end">{escape(chart.x_label)}</text>'
-        f"{''.join(parts)}</svg>"
+        f"{''.join(parts)}</svg></div>"
         f"<details><summary>The numbers as a table</summary>"
         f"<table><caption>{escape(chart.title)}"
         f"{' (' + escape(chart.y_label) + ')' if chart.y_label else ''}</caption>"

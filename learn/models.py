@@ -65,6 +65,7 @@ class Article(models.Model):
         related_name="articles",
         help_text="The quiz offered in the “Check your understanding” card.",
     )
+    position = models.PositiveIntegerField(default=0, help_text="Reading order within the topic.")
     is_published = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -72,7 +73,7 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["topic__position", "title"]
+        ordering = ["topic__position", "position", "title"]
 
     def __str__(self) -> str:
         return self.title

@@ -109,3 +109,17 @@ def test_unpublished_terms_are_not_linked():
     make_term(name="LoRA", is_published=False)
 
     assert "lora" not in current_matcher().phrases
+
+
+def test_phrases_match_across_line_breaks_and_hyphens(matcher):
+    html = matcher.link("<p>Catastrophic\nforgetting and catastrophic-interference.</p>")
+
+    assert '">Catastrophic\nforgetting</a>' in html
+    assert html.count("<a ") == 1  # the alias is the same term, already linked
+
+
+def test_a_match_never_starts_inside_a_hyphenated_word():
+    matcher = Matcher.build("v", [("Tuning", "tuning", "Tuning"), ("LoRA", "lora", "LoRA")])
+
+    assert "<a " not in matcher.link("<p>Fine-tuning is common.</p>")
+    assert '">LoRA</a>-based' in matcher.link("<p>LoRA-based tuning.</p>")

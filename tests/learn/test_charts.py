@@ -23,7 +23,7 @@ def test_chart_block_parses_into_rows_and_series():
 def test_chart_renders_as_svg_with_a_text_alternative_and_a_table():
     html = render(f"Intro.\n\n```chart\n{SOURCE}```\n").html
 
-    assert '<svg viewBox="0 0 640' in html
+    assert '<svg viewBox="0 0 520' in html
     assert (
         'role="img" aria-label="Before and after. Domain: Before 71, After 88; MMLU: Before 66, After 51"'
         in html

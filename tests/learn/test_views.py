@@ -1,0 +1,204 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import HX
+from tests.factories import make_article, make_quiz, make_term
+
+pytestmark = pytest.mark.django_db
+
+BODY = """Fine-tuning on a narrow task can cause catastrophic forgetting.
+
+## Why it happens
+
+Shared weights move. Catastrophic forgetting again, and LoRA adapters help.
+
+### A closer look
+
+```python
+lora = "not linked in code"
+```
+
+| Method | Cost |
+|---|---|
+| LoRA | low |
+
+```chart
+title: Scores
+x: Benchmark
+y: Accuracy (%)
+series: Before, After
+MMLU | 66 | 51
+```
+"""
+
+
+def test_article_list_groups_published_articles_by_topic_with_level_and_reading_time(client):
+    make_article(title="What forgetting is", body="word " * 1320)
+    make_article(title="Draft article", is_published=False)
+
+    html = client.get(reverse("learn:article_list")).content.decode()
+
+    assert '<h2 id="topic-topic">Topic</h2>' in html
+    assert "What forgetting is" in html and "Summary of What forgetting is." in html
+    assert "Beginner</span> 6 min read" in html
+    assert "Draft article" not in html
+
+
+def test_article_page_has_toc_body_takeaways_terms_sources_and_quiz_card(client):
+    make_term(name="Catastrophic forgetting")
+    make_term(name="LoRA")
+    adapter = make_term(name="Adapter", short_definition="A small trainable module.")
+    quiz = make_quiz(title="Forgetting quiz", questions=2)
+    article = make_article(title="Forgetting", body=BODY, quiz=quiz, terms=(adapter,))
+    article.sources.create(title="EWC paper", url="https://arxiv.org/abs/1612.00796")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "<h1>Forgetting</h1>" in html
+    assert "1 min read" in html and "Updated <time" in html
+    assert '<a href="#why-it-happens">Why it happens</a>' in html  # table of contents
+    assert '<h2 id="why-it-happens">Why it happens</h2>' in html
+    assert html.count('class="term" href="/glossary/catastrophic-forgetting/"') == 1  # first mention only
+    assert 'class="term" href="/glossary/lora/"' in html
+    assert 'class="term" href="/glossary/adapter/"' in html  # plural "adapters"
+    assert '<span class="n">lora</span> <span class="o">=</span>' in html  # code stays code
+    assert "<td>LoRA</td>" in html or '<td><a class="term"' in html
+    assert '<svg viewBox="0 0 520' in html
+    assert "Key takeaways" in html and "<li>Second takeaway.</li>" in html
+    assert "Terms in this article" in html and ">Catastrophic forgetting</a></li>" in html
+    assert "A small trainable module." in html  # related terms with definitions
+    assert 'href="https://arxiv.org/abs/1612.00796"' in html
+    assert "Check your understanding" in html and 'href="/quizzes/forgetting-quiz/"' in html
+
+
+def test_article_without_a_published_quiz_has_no_quiz_card(client):
+    quiz = make_quiz(title="Hidden quiz", is_published=False)
+    article = make_article(title="Forgetting", quiz=quiz)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "Check your understanding" not in html
+
+
+def test_unknown_and_unpublished_articles_are_404(client):
+    make_article(title="Draft", is_published=False)
+
+    assert client.get("/learn/draft/").status_code == 404
+    assert client.get("/learn/no-such-article/").status_code == 404
+
+
+def test_hostile_article_markdown_is_neutralised(client):
+    article = make_article(
+        title="Hostile",
+        body='<script>alert(1)</script>\n\n[x](javascript:alert(1))\n\n<div hx-get="/admin/" onclick="y">z</div>',
+    )
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    body = html[html.index('<div class="prose article-body">') :]
+
+    assert "<script>alert" not in body
+    assert "javascript:" not in body
+    assert 'hx-get="/admin/"' not in body and "onclick" not in body
+
+
+def test_article_list_query_count_is_the_same_for_1_and_30_articles(client, django_assert_num_queries):
+    make_article(title="Only one")
+    with django_assert_num_queries(2):
+        client.get(reverse("learn:article_list"))
+    for i in range(29):
+        make_article(title=f"Article {i}")
+    with django_assert_num_queries(2):
+        client.get(reverse("learn:article_list"))
+
+
+def test_article_query_count_is_the_same_for_1_and_30_terms(client, django_assert_num_queries):
+    article = make_article(title="Forgetting", body=BODY, quiz=make_quiz(title="Q", questions=1))
+    make_term(name="LoRA")
+    client.get(article.get_absolute_url())
+    with django_assert_num_queries(4):
+        client.get(article.get_absolute_url())
+    terms = [make_term(name=f"Term {i}", aliases=(f"Alias {i}",)) for i in range(29)]
+    article.related_terms.set(terms)
+    client.get(article.get_absolute_url())
+    with django_assert_num_queries(4):
+        client.get(article.get_absolute_url())
+
+
+def test_term_preview_query_count_is_the_same_for_1_and_30_terms(client, django_assert_num_queries):
+    make_term(name="LoRA")
+    with django_assert_num_queries(1):
+        client.get(reverse("glossary:preview", args=["lora"]), **HX)
+    for i in range(29):
+        make_term(name=f"Term {i}")
+    with django_assert_num_queries(1):
+        client.get(reverse("glossary:preview", args=["lora"]), **HX)
+
+
+def test_home_page_shows_the_learning_path_articles_and_quizzes(client):
+    term = make_term(name="Replay")
+    quiz = make_quiz(title="Forgetting quiz", questions=5)
+    make_article(title="What forgetting is", quiz=quiz, terms=(term,))
+
+    html = client.get("/").content.decode()
+
+    assert "Start here" in html
+    assert 'href="/learn/what-forgetting-is/"' in html
+    assert 'href="/glossary/replay/"' in html
+    assert 'href="/quizzes/forgetting-quiz/"' in html and "5 questions" in html
+    assert "Continue where you left off" not in html
+
+
+def test_home_page_offers_to_continue_once_progress_exists(client):
+    quiz = make_quiz(title="Forgetting quiz", questions=2)
+    choice = quiz.questions.get(position=1).choices.get(is_correct=True)
+    client.post(reverse("quizzes:answer", args=[quiz.slug, 1]), {"choice": choice.token}, **HX)
+
+    html = client.get("/").content.decode()
+
+    assert "Continue where you left off" in html
+    assert "pick up at the next question" in html
+
+
+def test_home_page_query_count_is_fixed(client, django_assert_num_queries):
+    make_article(title="One", quiz=make_quiz(title="Q", questions=1))
+    with django_assert_num_queries(4):
+        client.get("/")
+    for i in range(10):
+        make_article(title=f"More {i}", quiz=make_quiz(title=f"Q{i}", questions=2))
+    with django_assert_num_queries(4):
+        client.get("/")
+
+
+def test_search_groups_terms_articles_and_quizzes(client):
+    make_term(name="Replay", short_definition="Old examples mixed back in.")
+    make_article(title="Replay in practice")
+    make_quiz(title="Replay quiz")
+
+    html = client.get(reverse("learn:search"), {"q": "replay"}).content.decode()
+
+    assert "3 results for “replay”" in html
+    assert '<h2 id="r-terms">Glossary terms</h2>' in html
+    assert '<h2 id="r-articles">Articles</h2>' in html
+    assert '<h2 id="r-quizzes">Quizzes</h2>' in html
+    assert 'value="replay"' in html  # the header's search box keeps the query
+
+
+@pytest.mark.parametrize("query", ["", "x" * 1000, "\x00", "🤖🤖", "%_%"])
+def test_search_handles_empty_long_and_odd_queries(client, query):
+    response = client.get(reverse("learn:search"), {"q": query})
+
+    assert response.status_code == 200
+
+
+def test_search_finds_the_shipped_content(client):
+    from django.core.management import call_command
+
+    call_command("load_content")
+    for query, expected in [
+        ("interference", "/glossary/catastrophic-forgetting/"),
+        ("LoRA", "/glossary/lora/"),
+        ("replay", "/glossary/replay/"),
+    ]:
+        html = client.get(reverse("learn:search"), {"q": query}).content.decode()
+        assert expected in html, query
+        assert "0 results" not in html

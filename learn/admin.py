@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from glossary.linking import term_linker
-from learn.models import Article, Source, Topic
+from learn.models import Article, ArticleRead, Source, Topic
 
 
 class SourceInline(admin.TabularInline):
@@ -56,3 +56,15 @@ class TopicAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ["name"]
+
+
+@admin.register(ArticleRead)
+class ArticleReadAdmin(admin.ModelAdmin):
+    list_display = ["article", "user", "visitor", "read_at"]
+    list_filter = ["article"]
+    search_fields = ["user__username"]
+    readonly_fields = ["article", "user", "visitor", "read_at"]
+    list_select_related = ["article", "user"]
+
+    def has_add_permission(self, request):
+        return False

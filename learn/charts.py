@@ -36,6 +36,7 @@ class Chart:
     y_label: str
     series: tuple[str, ...]
     rows: tuple[tuple[str, tuple[float, ...]], ...]
+    scale: float | None = None  # a fixed end of the value axis (100 for percentages)
 
     @property
     def maximum(self) -> float:
@@ -108,7 +109,7 @@ def render(chart: Chart) -> str:
     plot_w = width - label_w - right
     group_h = len(chart.series) * (bar_h + bar_gap) - bar_gap
     height = top + len(chart.rows) * (group_h + group_gap) + 36
-    scale = _scale_max(chart.maximum)
+    scale = chart.scale or _scale_max(chart.maximum)
     parts: list[str] = []
     if len(chart.series) > 1:
         x = label_w

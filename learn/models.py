@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -105,3 +106,77 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ArticleReadQuerySet(models.QuerySet):
+    def for_learner(self, learner) -> ArticleReadQuerySet:
+        if learner is None:
+            return self.none()
+        if learner.user_id:
+            return self.filter(user_id=learner.user_id)
+        return self.filter(visitor=learner.visitor)
+
+
+class ArticleRead(models.Model):
+    """A learner marked an article as read (the button at the end of every article)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="articles_read",
+    )
+    visitor = models.UUIDField(null=True, blank=True, db_index=True)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArticleReadQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, visitor__isnull=True)
+                | models.Q(user__isnull=True, visitor__isnull=False),
+                name="read_has_one_learner",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "article"], condition=models.Q(user__isnull=False), name="read_unique_user"
+            ),
+            models.UniqueConstraint(
+                fields=["visitor", "article"],
+                condition=models.Q(visitor__isnull=False),
+                name="read_unique_visitor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} read {self.read_at:%Y-%m-%d}"
+
+
+class RateLimitBucket(models.Model):
+    """Hits per client and purpose in a fixed time window. In the database, so every gunicorn
+    worker and every instance sees the same counts without an extra service."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64, help_text="A hash of the client's identity, never the raw address.")
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="ratelimit_unique_window")
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}… {self.hits} since {self.window_start:%H:%M}"
+
+
+def adopt_visitor_reads(*, visitor, user) -> None:
+    """Articles a visitor marked as read become the account's (duplicates are dropped)."""
+    if visitor is None:
+        return
+    already = set(ArticleRead.objects.filter(user=user).values_list("article_id", flat=True))
+    ArticleRead.objects.filter(visitor=visitor, article_id__in=already).delete()
+    ArticleRead.objects.filter(visitor=visitor).update(user=user, visitor=None)

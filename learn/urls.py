@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from learn import views
+from learn import accounts, views
+from quizzes.urls import progress_patterns
 
 learn_patterns = (
     [
@@ -11,6 +12,7 @@ learn_patterns = (
         path("search/", views.search, name="search"),
         path("learn/", views.article_list, name="article_list"),
         path("learn/<slug:slug>/", views.article_detail, name="article"),
+        path("learn/<slug:slug>/read/", views.mark_read, name="mark_read"),
     ],
     "learn",
 )
@@ -19,7 +21,11 @@ urlpatterns = [
     path("", include(learn_patterns)),
     path("glossary/", include("glossary.urls")),
     path("quizzes/", include("quizzes.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("progress/", include(progress_patterns)),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", accounts.log_in, name="login"),
+    path("accounts/logout/", accounts.log_out, name="logout"),
+    path("accounts/password_change/", accounts.password_change, name="password_change"),
     path("admin/", admin.site.urls),
 ]
 

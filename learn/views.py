@@ -2,16 +2,17 @@ from __future__ import annotations
 
 import re
 
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from glossary.linking import term_linker
 from glossary.models import Term
 from glossary.views import clean_query
-from learn.models import Article, Topic
+from learn.models import Article, ArticleRead, Topic
 from quizzes.learners import Learner
 from quizzes.models import Attempt, Quiz
 
@@ -103,8 +104,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     body = article.rendered(link=link)
     linked = dict.fromkeys(LINKED_SLUG_RE.findall(body.html))
     names = link.matcher.names
+    learner = Learner.from_request(request)
     context = {
         "article": article,
+        "is_read": ArticleRead.objects.for_learner(learner).filter(article=article).exists(),
         "body": body,
         "terms_used": [(slug, names[slug]) for slug in linked if slug in names],
         "quiz": article.quiz if article.quiz and article.quiz.is_published else None,
@@ -155,3 +158,26 @@ def server_error(request: HttpRequest) -> HttpResponse:
         html = f'<div class="form-error error-message" role="alert"><p><strong>{title}.</strong> {message}</p></div>'
         return HttpResponse(html, status=500)
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@require_POST
+def mark_read(request: HttpRequest, slug: str) -> HttpResponse:
+    """Mark an article as read (or not): counted on the learner's progress page."""
+    article = get_object_or_404(Article.objects.published().only("pk", "slug", "title"), slug=slug)
+    read = request.POST.get("read") != "0"
+    learner = Learner.from_request(request, create=read)
+    reads = ArticleRead.objects.for_learner(learner).filter(article=article)
+    if read and not reads.exists():
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    ArticleRead.objects.create(article=article, **learner.as_fields())
+            except IntegrityError:
+                pass  # a double click: already stored
+    elif not read:
+        reads.delete()
+    if not request.htmx:
+        response = HttpResponseRedirect(f"{article.get_absolute_url()}#read")
+        response.status_code = 303
+        return response
+    return render(request, "learn/article_detail.html#read", {"article": article, "is_read": read})

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from quizzes.models import Answer, Attempt, Choice, Question, Quiz
+from quizzes.models import Answer, Attempt, Choice, Question, Quiz, ReviewAnswer, ReviewItem
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
@@ -50,21 +50,49 @@ class QuestionInline(admin.StackedInline):
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
-    list_display = ["title", "position", "is_published", "question_total", "view_link"]
+    list_display = [
+        "title",
+        "position",
+        "is_published",
+        "question_total",
+        "attempts",
+        "completion",
+        "average_score",
+        "view_link",
+    ]
     list_editable = ["position", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["title", "goal", "description"]
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["related_terms"]
     inlines = [QuestionInline]
-    readonly_fields = ["view_link"]
+    readonly_fields = ["view_link", "attempts", "completion", "average_score"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "slug", "goal", "description", "related_terms", "position", "is_published"]},
+        ),
+        ("How learners do", {"fields": ["attempts", "completion", "average_score", "view_link"]}),
+    ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_question_count()
+        return super().get_queryset(request).with_stats()
 
     @admin.display(description="Questions", ordering="question_count")
     def question_total(self, obj: Quiz) -> int:
         return obj.question_count
+
+    @admin.display(description="Attempts", ordering="attempt_count")
+    def attempts(self, obj: Quiz) -> int:
+        return obj.attempt_count
+
+    @admin.display(description="Completion rate")
+    def completion(self, obj: Quiz) -> str:
+        return "-" if obj.completion_rate is None else f"{obj.completion_rate}%"
+
+    @admin.display(description="Average score")
+    def average_score(self, obj: Quiz) -> str:
+        return "-" if obj.average_percent is None else f"{obj.average_percent}%"
 
     @admin.display(description="As a learner sees it")
     def view_link(self, obj: Quiz):
@@ -101,10 +129,46 @@ class AnswerInline(admin.TabularInline):
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
     list_display = ["quiz", "user", "visitor", "number", "started_at", "finished_at"]
-    list_filter = ["quiz"]
+    list_filter = ["quiz", "finished_at"]
+    search_fields = ["user__username", "quiz__title"]
     readonly_fields = ["public_id", "quiz", "user", "visitor", "number", "seed", "started_at", "finished_at"]
     inlines = [AnswerInline]
     list_select_related = ["quiz", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ReviewAnswerInline(admin.TabularInline):
+    model = ReviewAnswer
+    extra = 0
+    fields = ["choice", "is_correct", "answered_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(admin.ModelAdmin):
+    """A learner's review queue: visible to staff, never to other learners."""
+
+    list_display = ["question", "user", "visitor", "step", "due_on", "last_correct"]
+    list_filter = ["due_on", "last_correct"]
+    search_fields = ["user__username"]
+    readonly_fields = [
+        "question",
+        "user",
+        "visitor",
+        "step",
+        "due_on",
+        "last_choice",
+        "last_correct",
+        "updated_at",
+    ]
+    inlines = [ReviewAnswerInline]
+    list_select_related = ["question__quiz", "user"]
 
     def has_add_permission(self, request):
         return False

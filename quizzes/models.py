@@ -6,12 +6,13 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from learn.markdown import Rendered, render
-from quizzes import scoring
+from quizzes import schedule, scoring
 
 
 class QuizQuerySet(models.QuerySet):
@@ -24,6 +25,25 @@ class QuizQuerySet(models.QuerySet):
     def search(self, query: str) -> QuizQuerySet:
         return self.filter(
             Q(title__icontains=query) | Q(goal__icontains=query) | Q(description__icontains=query)
+        )
+
+    def with_stats(self) -> QuizQuerySet:
+        """For authors: questions, attempts, finished attempts and right answers in finished attempts."""
+
+        def count(queryset, key: str = "quiz_id") -> Coalesce:
+            grouped = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")[:1]
+            return Coalesce(Subquery(grouped), 0)
+
+        return self.annotate(
+            question_count=count(Question.objects.filter(quiz=OuterRef("pk"))),
+            attempt_count=count(Attempt.objects.filter(quiz=OuterRef("pk"))),
+            finished_count=count(Attempt.objects.filter(quiz=OuterRef("pk"), finished_at__isnull=False)),
+            finished_right=count(
+                Answer.objects.filter(
+                    attempt__quiz=OuterRef("pk"), attempt__finished_at__isnull=False, is_correct=True
+                ),
+                key="attempt__quiz_id",
+            ),
         )
 
 
@@ -52,6 +72,17 @@ class Quiz(models.Model):
 
     def rendered_description(self) -> Rendered:
         return render(self.description)
+
+    @property
+    def completion_rate(self) -> int | None:
+        """Share of attempts finished, in percent (needs ``with_stats()``)."""
+        return round(100 * self.finished_count / self.attempt_count) if self.attempt_count else None
+
+    @property
+    def average_percent(self) -> int | None:
+        """Average score of finished attempts, in percent (needs ``with_stats()``)."""
+        possible = self.finished_count * self.question_count
+        return round(100 * self.finished_right / possible) if possible else None
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -192,6 +223,76 @@ class Answer(models.Model):
         return f"{self.attempt} · {self.question.position}: {'right' if self.is_correct else 'wrong'}"
 
 
+class ReviewItemQuerySet(models.QuerySet):
+    def for_learner(self, learner) -> ReviewItemQuerySet:
+        if learner is None:
+            return self.none()
+        if learner.user_id:
+            return self.filter(user_id=learner.user_id)
+        return self.filter(visitor=learner.visitor)
+
+    def due(self, today) -> ReviewItemQuerySet:
+        return self.filter(due_on__isnull=False, due_on__lte=today, question__quiz__is_published=True)
+
+
+class ReviewItem(models.Model):
+    """A question one learner missed, on its spaced-review schedule (see quizzes/schedule.py)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_items")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="review_items"
+    )
+    visitor = models.UUIDField(null=True, blank=True, db_index=True)
+    step = models.PositiveSmallIntegerField(default=0)
+    due_on = models.DateField(null=True, blank=True, help_text="Empty once the question left the queue.")
+    last_choice = models.ForeignKey(
+        Choice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_correct = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["user", "due_on"]), models.Index(fields=["visitor", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, visitor__isnull=True)
+                | Q(user__isnull=True, visitor__isnull=False),
+                name="review_has_one_learner",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "question"],
+                condition=Q(user__isnull=False),
+                name="review_unique_user_question",
+            ),
+            models.UniqueConstraint(
+                fields=["visitor", "question"],
+                condition=Q(visitor__isnull=False),
+                name="review_unique_visitor_question",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} · due {self.due_on or 'never'}"
+
+
+class ReviewAnswer(models.Model):
+    """One answer given on the review page; the history behind a review item."""
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="answers")
+    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="+")
+    is_correct = models.BooleanField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["answered_at"]
+
+    def __str__(self) -> str:
+        return f"{self.item.question}: {'right' if self.is_correct else 'wrong'}"
+
+
 def new_seed() -> int:
     return secrets.randbits(62)
 
@@ -236,7 +337,50 @@ def record_answer(*, learner, question: Question, choice: Choice, first_seed: in
                 and not attempt.finished_at
             ):
                 Attempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
+            reschedule(learner=learner, question=question, choice=choice)
         return answer, created
+
+
+def reschedule(*, learner, question: Question, choice: Choice) -> ReviewItem | None:
+    """Move a question along the learner's review queue after an answer (inside the caller's atomic)."""
+    item = ReviewItem.objects.for_learner(learner).filter(question=question).first()
+    following = schedule.after_answer(
+        step=item.step if item and item.due_on else None,
+        correct=choice.is_correct,
+        today=timezone.localdate(),
+    )
+    if following is None:
+        return item
+    fields = {
+        "step": following.step,
+        "due_on": following.due,
+        "last_choice": choice,
+        "last_correct": choice.is_correct,
+        "updated_at": timezone.now(),
+    }
+    if item is None:
+        item, created = _create_or_get(ReviewItem, {**learner.as_fields(), "question": question}, fields)
+        if created:
+            return item
+    ReviewItem.objects.filter(pk=item.pk).update(**fields)
+    return item
+
+
+def record_review(*, learner, question: Question, choice: Choice) -> tuple[ReviewItem | None, bool]:
+    """Answer a due question on the review page. Not due (already answered): nothing changes.
+
+    Returns the item as it stands and whether this call recorded an answer.
+    """
+    if choice.question_id != question.pk:
+        raise ValueError("choice of another question")
+    with transaction.atomic():
+        item = ReviewItem.objects.for_learner(learner).select_for_update().filter(question=question).first()
+        if item is None or not schedule.is_due(item.due_on, timezone.localdate()):
+            return item, False
+        ReviewAnswer.objects.create(item=item, choice=choice, is_correct=choice.is_correct)
+        reschedule(learner=learner, question=question, choice=choice)
+        item.refresh_from_db()
+        return item, True
 
 
 def start_new_attempt(*, learner, quiz: Quiz) -> Attempt:
@@ -253,3 +397,40 @@ def start_new_attempt(*, learner, quiz: Quiz) -> Attempt:
             Attempt, {**learner.as_fields(), "quiz": quiz, "number": number}, {"seed": new_seed()}
         )
         return attempt
+
+
+def adopt_visitor_progress(*, visitor, user) -> int:
+    """Move everything an anonymous visitor did to the account they signed up or logged in with.
+
+    Attempts keep their answers and are numbered after the account's own attempts at the same
+    quiz (both are kept). A question queued for review on both sides keeps the earlier due date
+    and the history of both. Returns the number of attempts moved.
+    """
+    if visitor is None:
+        return 0
+    with transaction.atomic():
+        moved = 0
+        latest = dict(
+            Attempt.objects.filter(user=user)
+            .values("quiz_id")
+            .annotate(n=models.Max("number"))
+            .values_list("quiz_id", "n")
+        )
+        for attempt in Attempt.objects.filter(visitor=visitor).order_by("quiz_id", "number"):
+            latest[attempt.quiz_id] = latest.get(attempt.quiz_id, 0) + 1
+            Attempt.objects.filter(pk=attempt.pk).update(
+                user=user, visitor=None, number=latest[attempt.quiz_id]
+            )
+            moved += 1
+        mine = {item.question_id: item for item in ReviewItem.objects.filter(user=user)}
+        for item in ReviewItem.objects.filter(visitor=visitor):
+            kept = mine.get(item.question_id)
+            if kept is None:
+                ReviewItem.objects.filter(pk=item.pk).update(user=user, visitor=None)
+                continue
+            ReviewAnswer.objects.filter(item=item).update(item=kept)
+            dues = [d for d in (kept.due_on, item.due_on) if d is not None]
+            if dues and min(dues) != kept.due_on:
+                ReviewItem.objects.filter(pk=kept.pk).update(due_on=min(dues), step=item.step)
+            item.delete()
+        return moved

@@ -42,3 +42,14 @@ def shuffled(seed: int, keys: Sequence[int]) -> list[int]:
 def opaque_token(secret: bytes, key: int) -> str:
     """A form value that names a choice without revealing anything about it or its order."""
     return hmac.new(secret, f"choice:{key}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+NOT_STARTED, PRACTISING, MASTERED = "not started", "practising", "mastered"
+
+
+def mastery(results_oldest_first: Sequence[bool], *, needed: int = 2) -> str:
+    """A term is mastered when the learner's last ``needed`` answers about it were all right."""
+    if not results_oldest_first:
+        return NOT_STARTED
+    recent = results_oldest_first[-needed:]
+    return MASTERED if len(recent) == needed and all(recent) else PRACTISING

@@ -8,4 +8,15 @@ urlpatterns = [
     path("<slug:slug>/", views.quiz_detail, name="detail"),
     path("<slug:slug>/questions/<int:position>/answer/", views.answer_question, name="answer"),
     path("<slug:slug>/retake/", views.retake_quiz, name="retake"),
+    path("<slug:slug>/attempts/<uuid:public_id>/", views.attempt_detail, name="attempt"),
 ]
+
+# Mounted at /progress/ by the root URLconf.
+progress_patterns = (
+    [
+        path("", views.progress, name="overview"),
+        path("review/", views.review, name="review"),
+        path("review/<slug:slug>/<int:position>/", views.review_answer, name="answer"),
+    ],
+    "progress",
+)

@@ -5,15 +5,38 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from glossary.linking import term_linker
 from glossary.models import Term
+from learn import charts
 from learn.markdown import Rendered
 from learn.markdown import render as render_markdown
 from quizzes import scoring
 from quizzes.learners import Learner, first_attempt_seed
-from quizzes.models import Answer, Attempt, Choice, Question, Quiz, record_answer, start_new_attempt
+from quizzes.models import (
+    Answer,
+    Attempt,
+    Choice,
+    Question,
+    Quiz,
+    ReviewAnswer,
+    ReviewItem,
+    record_answer,
+    record_review,
+    start_new_attempt,
+)
+
+
+@dataclass(frozen=True)
+class Given:
+    """An answer as the question partial shows it: the choice and whether it was right."""
+
+    choice_id: int
+    is_correct: bool
 
 
 @dataclass
@@ -25,9 +48,11 @@ class QuestionState:
     total: int
     choices: list[Choice]
     prompt: Rendered
-    answer: Answer | None = None
+    answer: Answer | Given | None = None
     explanation: Rendered | None = None
     error: str = ""
+    action: str = ""
+    note: str = ""
 
     @property
     def anchor(self) -> str:
@@ -76,6 +101,7 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
                 prompt=render_markdown(question.prompt),
                 answer=answer,
                 explanation=render_markdown(question.explanation, link=link) if answer else None,
+                action=reverse("quizzes:answer", args=[quiz.slug, question.position]),
             )
         )
     answered = [s for s in states if s.answer]
@@ -173,3 +199,226 @@ def retake_quiz(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
     start_new_attempt(learner=Learner.from_request(request, create=True), quiz=quiz)
     return see_other(quiz.get_absolute_url())
+
+
+# ---- Progress, attempt review and the review queue ---------------------------------------
+
+
+@require_GET
+def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """A finished attempt, question by question. Only its owner can see it."""
+    learner = Learner.from_request(request)
+    attempt = (
+        Attempt.objects.for_learner(learner)
+        .filter(quiz__slug=slug, quiz__is_published=True, public_id=public_id)
+        .select_related("quiz")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice")))
+        .first()
+    )
+    if attempt is None:
+        raise Http404("No such attempt")
+    if not attempt.is_finished:
+        return HttpResponseRedirect(attempt.quiz.get_absolute_url())
+    context = quiz_context(attempt.quiz, questions_for({"quiz": attempt.quiz}), attempt, attempt.seed)
+    return render(request, "quizzes/attempt_detail.html", context)
+
+
+def progress_context(learner: Learner | None) -> dict:
+    """Everything /progress/ shows, in a fixed number of queries whatever the learner did."""
+    quizzes = list(Quiz.objects.published().with_question_count())
+    attempts = list(
+        Attempt.objects.for_learner(learner)
+        .filter(quiz__is_published=True)
+        .with_correct_count()
+        .order_by("quiz_id", "number")
+    )
+    by_quiz: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    rows = []
+    for quiz in quizzes:
+        mine = by_quiz.get(quiz.pk, [])
+        finished = [a for a in mine if a.finished_at]
+        scores = [scoring.Score(a.correct_count, quiz.question_count) for a in finished]
+        chart = None
+        if len(finished) >= 2:
+            chart = charts.render(
+                charts.Chart(
+                    title=f"{quiz.title}: score by attempt",
+                    x_label="Attempt",
+                    y_label="Score (%)",
+                    series=("Score",),
+                    scale=100,
+                    rows=tuple(
+                        (f"Attempt {a.number}", (float(s.percent),))
+                        for a, s in zip(finished, scores, strict=True)
+                    ),
+                )
+            )
+        rows.append(
+            {
+                "quiz": quiz,
+                "attempts": mine,
+                "finished": list(zip(finished, scores, strict=True)),
+                "best": scoring.best(scores),
+                "last": scores[-1] if scores else None,
+                "in_progress": bool(mine) and not mine[-1].finished_at,
+                "chart": mark_safe(chart) if chart else None,
+            }
+        )
+    answers = list(
+        Answer.objects.filter(attempt__in=[a.pk for a in attempts]).values_list(
+            "question_id", "is_correct", "answered_at"
+        )
+    )
+    reviews = list(
+        ReviewAnswer.objects.filter(item__in=ReviewItem.objects.for_learner(learner)).values_list(
+            "item__question_id", "is_correct", "answered_at"
+        )
+    )
+    events: dict[int, list[tuple]] = {}
+    for question_id, correct, at in answers + reviews:
+        events.setdefault(question_id, []).append((at, correct))
+    links = Question.related_terms.through.objects.filter(
+        question__quiz__is_published=True, term__is_published=True
+    ).values_list("question_id", "term_id", "term__name", "term__slug")
+    terms: dict[int, dict] = {}
+    for question_id, term_id, name, slug in links:
+        entry = terms.setdefault(term_id, {"name": name, "slug": slug, "events": []})
+        entry["events"].extend(events.get(question_id, []))
+    term_rows = sorted(
+        (
+            {
+                "name": t["name"],
+                "slug": t["slug"],
+                "status": scoring.mastery([c for _, c in sorted(t["events"], key=lambda e: e[0])]),
+                "answers": len(t["events"]),
+            }
+            for t in terms.values()
+        ),
+        key=lambda t: t["name"].lower(),
+    )
+    right = sum(1 for a in answers if a[1])
+    return {
+        "rows": rows,
+        "answered": len(answers),
+        "answered_right": right,
+        "share_right": round(100 * right / len(answers)) if answers else 0,
+        "quizzes_completed": sum(1 for r in rows if r["finished"]),
+        "terms": term_rows,
+        "mastered": sum(1 for t in term_rows if t["status"] == scoring.MASTERED),
+        "due": ReviewItem.objects.for_learner(learner).due(timezone.localdate()).count(),
+    }
+
+
+@require_GET
+def progress(request: HttpRequest) -> HttpResponse:
+    from learn.models import ArticleRead
+
+    learner = Learner.from_request(request)
+    context = progress_context(learner)
+    context["articles_read"] = (
+        ArticleRead.objects.for_learner(learner).filter(article__is_published=True).count()
+    )
+    context["review_due"] = context["due"]  # the header's badge: already counted
+    return render(request, "quizzes/progress.html", context)
+
+
+def review_states(
+    learner: Learner | None, items: list[ReviewItem], given: dict[int, Given]
+) -> list[QuestionState]:
+    link = term_linker() if given else None
+    states = []
+    for number, item in enumerate(items, start=1):
+        question = item.question
+        answer = given.get(question.pk)
+        states.append(
+            QuestionState(
+                question=question,
+                number=number,
+                total=len(items),
+                choices=question.ordered_choices(item.pk * 7919 + item.step),
+                prompt=render_markdown(question.prompt),
+                answer=answer,
+                explanation=render_markdown(question.explanation, link=link) if answer else None,
+                action=reverse("progress:answer", args=[question.quiz.slug, question.position]),
+            )
+        )
+    return states
+
+
+REVIEW_BATCH = 20
+
+
+def due_items(learner: Learner | None):
+    return (
+        ReviewItem.objects.for_learner(learner)
+        .due(timezone.localdate())
+        .select_related("question__quiz")
+        .prefetch_related(
+            "question__choices",
+            Prefetch(
+                "question__related_terms",
+                queryset=Term.objects.published().alphabetical().only("name", "slug"),
+            ),
+        )
+    )
+
+
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    learner = Learner.from_request(request)
+    items = list(due_items(learner)[:REVIEW_BATCH])
+    upcoming = (
+        ReviewItem.objects.for_learner(learner)
+        .filter(due_on__gt=timezone.localdate(), question__quiz__is_published=True)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+    context = {"states": review_states(learner, items, {}), "next_due": upcoming}
+    return render(request, "quizzes/review.html", context)
+
+
+@require_POST
+def review_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    learner = Learner.from_request(request)
+    item = (
+        ReviewItem.objects.for_learner(learner)
+        .filter(question__quiz__slug=slug, question__position=position, question__quiz__is_published=True)
+        .select_related("question__quiz")
+        .prefetch_related(
+            "question__choices",
+            Prefetch(
+                "question__related_terms",
+                queryset=Term.objects.published().alphabetical().only("name", "slug"),
+            ),
+        )
+        .first()
+    )
+    if item is None:
+        raise Http404("This question is not in your review queue")
+    question = item.question
+    token = request.POST.get("choice", "")
+    choice = question.choice_for_token(token) if isinstance(token, str) and len(token) <= 64 else None
+    if choice is None and (item.due_on is not None and item.due_on <= timezone.localdate()):
+        state = review_states(learner, [item], {})[0]
+        state.error = (
+            "Choose one of the answers, then press Check."
+            if not token
+            else "That answer is not one of this question’s choices. Reload the page and try again."
+        )
+        template = "quizzes/review.html#question" if request.htmx else "quizzes/review.html"
+        return render(request, template, {"state": state, "states": [state]}, status=400)
+    if choice is not None:
+        item, _ = record_review(learner=learner, question=question, choice=choice)
+    if not request.htmx:
+        return see_other(reverse("progress:review"))
+    given = {question.pk: Given(choice_id=item.last_choice_id, is_correct=item.last_correct)}
+    state = review_states(learner, [item], given)[0]
+    state.note = (
+        f"Next review: {item.due_on:%A %d %B}."
+        if item.due_on
+        else "Learned: this question leaves your queue."
+    )
+    return render(request, "quizzes/review.html#answer-response", {"state": state, "oob": True})

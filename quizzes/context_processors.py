@@ -1,0 +1,17 @@
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from quizzes.learners import Learner
+from quizzes.models import ReviewItem
+
+
+def review_due(request):
+    """“N to review” in the header: one count, only for a known learner, only if a page shows it."""
+
+    def count() -> int:
+        learner = Learner.from_request(request)
+        if learner is None:
+            return 0
+        return ReviewItem.objects.for_learner(learner).due(timezone.localdate()).count()
+
+    return {"review_due": SimpleLazyObject(count)}

@@ -1,0 +1,188 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from learn.models import RateLimitBucket
+from quizzes.models import Attempt, ReviewItem
+from tests.conftest import HX
+from tests.factories import make_article, make_quiz
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-passphrase-42"
+
+
+def make_user(username="ada"):
+    return get_user_model().objects.create_user(username, password=PASSWORD)
+
+
+def answer(client, quiz, position, *, correct=True):
+    question = quiz.questions.get(position=position)
+    choice = (
+        question.choices.get(is_correct=True)
+        if correct
+        else question.choices.filter(is_correct=False).first()
+    )
+    return client.post(reverse("quizzes:answer", args=[quiz.slug, position]), {"choice": choice.token}, **HX)
+
+
+def test_signup_creates_an_account_logs_in_and_returns_to_next(client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "grace",
+            "email": "",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": "/glossary/",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/glossary/"
+    assert get_user_model().objects.filter(username="grace").exists()
+    assert client.get("/progress/").context["user"].username == "grace"
+
+
+def test_signup_errors_are_clear_and_create_nothing(client):
+    make_user("ada")
+
+    response = client.post(
+        reverse("signup"), {"username": "ada", "password1": PASSWORD, "password2": "different-passphrase"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "A user with that username already exists." in html
+    assert "The two password fields didn’t match." in html
+    assert get_user_model().objects.count() == 1
+
+
+def test_unsafe_next_urls_are_ignored(client):
+    make_user()
+
+    response = client.post(
+        reverse("login"), {"username": "ada", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/progress/"
+
+
+def test_a_wrong_password_is_a_message_not_an_error(client):
+    make_user()
+
+    response = client.post(reverse("login"), {"username": "ada", "password": "nope"})
+
+    assert response.status_code == 400
+    assert "Please enter a correct username and password." in response.content.decode()
+
+
+def test_repeated_failed_logins_are_refused_for_a_while_then_allowed_again(client):
+    make_user()
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "ada", "password": "wrong"})
+
+    refused = client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert (
+        "Too many failed sign-in attempts from your connection. Wait 15 minutes" in refused.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+
+    # The window passes: the real owner gets in.
+    RateLimitBucket.objects.update(window_start=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    allowed = client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
+    assert allowed.status_code == 302
+
+
+def test_failed_logins_from_another_client_do_not_lock_the_owner_out():
+    make_user()
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(10):
+        attacker.post(reverse("login"), {"username": "ada", "password": "wrong"})
+
+    owner = Client(REMOTE_ADDR="198.51.100.7")
+    assert owner.post(reverse("login"), {"username": "ada", "password": PASSWORD}).status_code == 302
+
+
+def test_logout_is_a_post_that_returns_to_the_page(client):
+    client.force_login(make_user())
+
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"), {"next": "/learn/"})
+
+    assert response["Location"] == "/learn/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change_needs_the_old_password_and_keeps_the_session(client):
+    user = make_user()
+    client.force_login(user)
+
+    wrong = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "nope",
+            "new_password1": "another-long-one-7",
+            "new_password2": "another-long-one-7",
+        },
+    )
+    right = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-one-7",
+            "new_password2": "another-long-one-7",
+        },
+    )
+
+    assert wrong.status_code == 400 and "Your old password was entered incorrectly." in wrong.content.decode()
+    assert right.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-one-7")
+    assert client.get("/progress/").context["user"].is_authenticated
+
+
+def test_password_change_needs_a_login(client):
+    response = client.get(reverse("password_change"))
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_visitors_answers_move_to_the_new_account(client):
+    quiz = make_quiz(title="Basics", questions=3)
+    answer(client, quiz, 1, correct=True)
+    answer(client, quiz, 2, correct=False)
+    client.post(reverse("learn:mark_read", args=[make_article(title="Intro").slug]))
+
+    client.post(reverse("signup"), {"username": "grace", "password1": PASSWORD, "password2": PASSWORD})
+    html = client.get("/progress/").content.decode()
+
+    user = get_user_model().objects.get(username="grace")
+    attempt = Attempt.objects.get()
+    assert attempt.user == user and attempt.visitor is None
+    assert attempt.answers.count() == 2
+    assert ReviewItem.objects.get().user == user  # the missed question is in the account's queue
+    assert "Questions answered</dt><dd>2</dd>" in html
+    assert "Articles read</dt><dd>1</dd>" in html
+    assert "2 / 3 completed" in client.get(quiz.get_absolute_url()).content.decode()
+
+
+def test_logging_in_keeps_both_the_accounts_and_the_visitors_attempts(client):
+    user = make_user()
+    quiz = make_quiz(title="Basics", questions=2)
+    earlier = Client()
+    earlier.force_login(user)
+    answer(earlier, quiz, 1)
+    answer(earlier, quiz, 2)
+
+    answer(client, quiz, 1, correct=False)  # as a visitor
+    client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
+
+    attempts = list(Attempt.objects.filter(user=user).order_by("number"))
+    assert [a.number for a in attempts] == [1, 2]
+    assert [a.answers.count() for a in attempts] == [2, 1]
+    assert not Attempt.objects.filter(visitor__isnull=False).exists()

@@ -4,6 +4,7 @@ from django.utils.html import format_html, format_html_join
 
 from glossary.linking import term_linker
 from glossary.models import SECTIONS, Alias, Category, Source, Term
+from learn.widgets import MarkdownPreviewAdmin
 
 
 class AliasInlineFormSet(forms.BaseInlineFormSet):
@@ -63,7 +64,8 @@ class TermAdminForm(forms.ModelForm):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
+    markdown_fields = tuple(field for field, _ in SECTIONS)
     form = TermAdminForm
     list_display = ["name", "short_definition", "is_published", "updated_at"]
     list_filter = ["is_published", "categories"]

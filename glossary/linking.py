@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
-from glossary.models import Alias, Term
+from glossary.models import Alias, Term, glossary_version
 
 SKIP_TAGS = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "svg", "figure"}
 VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"}
@@ -153,7 +153,7 @@ def current_matcher() -> Matcher:
     """The matcher for the glossary as it is now: one query, two more when it changed."""
     global _current
     terms = Term.objects.published()
-    version = terms.version()
+    version = glossary_version()
     matcher = _current
     if matcher is None or matcher.version != version:
         entries = [(name, slug, name) for name, slug in terms.values_list("name", "slug")]

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 
 from glossary.linking import term_linker
 from learn.models import Article, ArticleRead, Source, Topic
+from learn.widgets import MarkdownPreviewAdmin
 
 
 class SourceInline(admin.TabularInline):
@@ -11,7 +12,8 @@ class SourceInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
+    markdown_fields = ("body",)
     list_display = ["title", "topic", "position", "level", "is_published", "updated_at"]
     list_editable = ["position"]
     list_filter = ["topic", "level", "is_published"]

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from learn import charts
 
 # Bump when the output of render() changes for the same input.
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
@@ -122,21 +122,24 @@ def _render(text: str, link: Linker | None) -> Rendered:
         output_format="html",
     )
     body = sanitize(md.convert(text))
-    if link is not None:
-        body = link(body)
     headings = tuple(
         Heading(int(level), anchor, html.unescape(TAG_RE.sub("", inner)).strip())
         for level, anchor, inner in HEADING_RE.findall(body)
     )
     words = len(html.unescape(TAG_RE.sub(" ", body)).split())
+    # Charts go in before linking (the linker skips <figure>), so a term named "Chart" cannot
+    # break a placeholder.
     for index, figure in enumerate(figures):
         body = body.replace(f"<p>chart-{token}-{index}</p>", figure)
+    if link is not None:
+        body = link(body)
     return Rendered(html=mark_safe(body), headings=headings, words=words)
 
 
 def _slugify(value: str, separator: str) -> str:
+    """Heading ids get a prefix, so "## Read" cannot collide with the page's own id="read"."""
     value = re.sub(r"[^\w\s-]", "", value.lower(), flags=re.ASCII).strip()
-    return re.sub(r"[\s_-]+", separator, value) or "section"
+    return "h-" + (re.sub(r"[\s_-]+", separator, value) or "section")
 
 
 def reading_minutes(words: int, words_per_minute: int = 220) -> int:

@@ -30,10 +30,20 @@ FAILED_LOGIN = Limit("login-failed", hits=5, seconds=15 * 60)
 SIGNUP = Limit("signup", hits=5, seconds=60 * 60)
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address. Behind N trusted proxies (DJANGO_TRUSTED_PROXIES=N), the address the
+    outermost trusted proxy saw: the N-th entry from the right of X-Forwarded-For."""
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies][:64]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 def client_key(request: HttpRequest) -> str:
     """The client's address, hashed with the secret key: counted, never stored in the clear."""
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{client_address(request)}".encode()).hexdigest()
 
 
 def _window(limit: Limit, now: dt.datetime) -> dt.datetime:

@@ -31,6 +31,8 @@ if not DEBUG and SECRET_KEY == INSECURE_DEV_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# How many reverse proxies in front of the site append to X-Forwarded-For (rate limits use it).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "learn",
@@ -60,6 +63,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "learn.urls"
+# Widgets render through TEMPLATES, so templates/admin/widgets/ can hold the project's own.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "learn.wsgi.application"
 
 TEMPLATES = [
@@ -147,6 +152,10 @@ STORAGES = {
     },
 }
 
+SESSION_ENGINE = "learn.sessions"
+# Anonymous learners' progress lives in their session: keep it for six months of inactivity
+# (quizzes/learners.py renews the cookie once a day while they use the site).
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 180
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -13,6 +13,7 @@ learn_patterns = (
         path("learn/", views.article_list, name="article_list"),
         path("learn/<slug:slug>/", views.article_detail, name="article"),
         path("learn/<slug:slug>/read/", views.mark_read, name="mark_read"),
+        path("preview/markdown/", views.markdown_preview, name="markdown_preview"),
     ],
     "learn",
 )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from glossary.linking import term_linker
 from glossary.models import Term
 from glossary.views import clean_query
+from learn.markdown import render as render_markdown
 from learn.models import Article, ArticleRead, Topic
 from quizzes.learners import Learner
 from quizzes.models import Attempt, Quiz
@@ -29,6 +30,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     quizzes = list(Quiz.objects.published().with_question_count())
     first_article = next((t.articles.all()[0] for t in topics if t.articles.all()), None)
+    path_quiz = (
+        first_article.quiz
+        if first_article and first_article.quiz and first_article.quiz.is_published
+        else None
+    )
     learner = Learner.from_request(request)
     resume = (
         Attempt.objects.for_learner(learner)
@@ -42,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "quizzes": quizzes,
         "first_article": first_article,
         "path_terms": list(first_article.related_terms.published()[:4]) if first_article else [],
+        "path_quiz": path_quiz,
         "resume": resume,
     }
     return render(request, "learn/home.html", context)
@@ -181,3 +188,24 @@ def mark_read(request: HttpRequest, slug: str) -> HttpResponse:
         response.status_code = 303
         return response
     return render(request, "learn/article_detail.html#read", {"article": article, "is_read": read})
+
+
+PREVIEW_LIMIT = 100_000
+
+
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """Staff only: the site's rendering of one Markdown field of the admin form being edited."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return HttpResponse(status=403)
+    field = request.POST.get("preview_field", "")
+    text = request.POST.get(field, "") if field and field != "csrfmiddlewaretoken" else ""
+    if len(text) > PREVIEW_LIMIT:
+        return HttpResponse(
+            f'<p class="md-preview-error">Too long to preview (over {PREVIEW_LIMIT:,} characters).</p>'
+        )
+    slug = request.POST.get("slug", "")
+    link = term_linker(exclude=slug if isinstance(slug, str) and slug else None)
+    return HttpResponse(
+        render_markdown(text, link=link).html or '<p class="md-preview-error">Nothing to show yet.</p>'
+    )

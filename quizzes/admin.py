@@ -1,8 +1,21 @@
 from django import forms
-from django.contrib import admin
-from django.utils.html import format_html
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
-from quizzes.models import Answer, Attempt, Choice, Question, Quiz, ReviewAnswer, ReviewItem
+from learn.widgets import MarkdownPreviewAdmin
+from quizzes.models import Answer, Attempt, Choice, Question, Quiz, ReviewAnswer, ReviewItem, item_analysis
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{round(100 * value)}%"
+
+
+def decimal(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.2f}"
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
@@ -49,7 +62,8 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
+    markdown_fields = ("description",)
     list_display = [
         "title",
         "position",
@@ -99,20 +113,119 @@ class QuizAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "-"
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener">Open the quiz</a>', obj.get_absolute_url()
+            '<a href="{}" target="_blank" rel="noopener">Open the quiz</a> · <a href="{}">Item analysis</a>',
+            obj.get_absolute_url(),
+            reverse("admin:quizzes_quiz_analysis", args=[obj.pk]),
         )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:quiz_id>/analysis/",
+                self.admin_site.admin_view(self.analysis_view),
+                name="quizzes_quiz_analysis",
+            ),
+            *super().get_urls(),
+        ]
+
+    def analysis_view(self, request, quiz_id: int):
+        """Every question of a quiz with its statistics, sortable by any column."""
+        quiz = get_object_or_404(Quiz, pk=quiz_id)
+        if not self.has_view_permission(request, quiz):
+            raise PermissionDenied
+        stats = item_analysis(quiz)
+        rows = []
+        for question in quiz.questions.order_by("position"):
+            s = stats.get(question.pk)
+            rows.append(
+                {
+                    "question": question,
+                    "attempts": s.attempts if s else 0,
+                    "facility": s.facility if s else None,
+                    "discrimination": s.discrimination if s else None,
+                    "flags": s.flags if s else (),
+                    "min_pick": min(s.pick_rates.values()) if s and s.pick_rates and s.attempts else None,
+                }
+            )
+        sort = request.GET.get("sort", "position")
+        keys = {
+            "position": lambda r: r["question"].position,
+            "attempts": lambda r: r["attempts"],
+            "facility": lambda r: (r["facility"] is None, r["facility"] or 0),
+            "discrimination": lambda r: (r["discrimination"] is None, r["discrimination"] or 0),
+            "flags": lambda r: len(r["flags"]),
+        }
+        rows.sort(key=keys.get(sort.lstrip("-"), keys["position"]), reverse=sort.startswith("-"))
+        columns = [
+            ("position", "#"),
+            ("attempts", "Attempts"),
+            ("facility", "Facility"),
+            ("discrimination", "Discrimination"),
+            ("flags", "Flags"),
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Item analysis: {quiz}",
+            "quiz": quiz,
+            "rows": rows,
+            "sort": sort,
+            "columns": columns,
+        }
+        return TemplateResponse(request, "admin/quizzes/quiz/analysis.html", context)
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
+    markdown_fields = ("prompt", "explanation")
     list_display = ["__str__", "quiz", "position"]
     list_filter = ["quiz"]
     search_fields = ["prompt", "explanation", "choices__text"]
     autocomplete_fields = ["related_terms", "quiz"]
     inlines = [ChoiceInline]
+    readonly_fields = ["statistics"]
+    fieldsets = [
+        (None, {"fields": ["quiz", "position", "prompt", "explanation", "related_terms"]}),
+        ("How it works with learners (first finished attempts)", {"fields": ["statistics"]}),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("quiz")
+
+    def save_related(self, request, form, formsets, change):
+        """After the choices are saved: warnings about the question's wording (never a block)."""
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        for issue in question.issues():
+            messages.warning(request, f"Question {question.position}: {issue}")
+
+    @admin.display(description="Item analysis")
+    def statistics(self, obj: Question):
+        if not obj.pk:
+            return "Statistics appear once learners have finished the quiz."
+        stats = item_analysis(obj.quiz).get(obj.pk)
+        if stats is None or not stats.attempts:
+            return "No finished attempts yet."
+        choices = {c.pk: c for c in obj.choices.all()}
+        rows = format_html_join(
+            "",
+            "<tr><td>{}{}</td><td>{}%</td></tr>",
+            (
+                (choices[pk].text, " (correct)" if choices[pk].is_correct else "", round(100 * rate))
+                for pk, rate in stats.pick_rates.items()
+                if pk in choices
+            ),
+        )
+        return format_html(
+            "<p>{} attempts · facility {} · discrimination {}{}</p>"
+            '<table><thead><tr><th scope="col">Choice</th><th scope="col">Picked by</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            stats.attempts,
+            percent(stats.facility),
+            decimal(stats.discrimination),
+            format_html(" · <strong>flags: {}</strong>", ", ".join(stats.flags)) if stats.flags else "",
+            rows,
+        )
 
 
 class AnswerInline(admin.TabularInline):
@@ -124,6 +237,9 @@ class AnswerInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question__quiz", "choice")
 
 
 @admin.register(Attempt)

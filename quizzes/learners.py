@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 SESSION_KEY = "recall_visitor"
+SEEN_KEY = "recall_seen"
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,12 @@ class Learner:
         raw = request.session.get(SESSION_KEY)
         if raw:
             try:
-                return cls(visitor=uuid.UUID(raw))
+                visitor = uuid.UUID(raw)
             except ValueError:
-                pass
+                visitor = None
+            if visitor:
+                renew_daily(request)
+                return cls(visitor=visitor)
         if not create:
             return None
         visitor = uuid.uuid4()
@@ -37,6 +42,13 @@ class Learner:
 
     def as_fields(self) -> dict:
         return {"user_id": self.user_id} if self.user_id else {"visitor": self.visitor}
+
+
+def renew_daily(request: HttpRequest) -> None:
+    """Touch an active visitor's session once a day, so its cookie's expiry moves forward."""
+    today = timezone.localdate().isoformat()
+    if request.session.get(SEEN_KEY) != today:
+        request.session[SEEN_KEY] = today
 
 
 def first_attempt_seed(learner: Learner | None, quiz_pk: int) -> int:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learn.markdown import Rendered, render
-from quizzes import schedule, scoring
+from quizzes import analysis, checks, schedule, scoring
 
 
 class QuizQuerySet(models.QuerySet):
@@ -118,6 +118,15 @@ class Question(models.Model):
 
     def choice_for_token(self, token: str) -> Choice | None:
         return next((c for c in self.choices.all() if c.token == token), None)
+
+    def issues(self) -> list[checks.Issue]:
+        """Errors and warnings about this question's structure and wording (see quizzes/checks.py)."""
+        return checks.check_question(
+            prompt=self.prompt,
+            explanation=self.explanation,
+            choices=[checks.ChoiceData(c.text, c.is_correct, c.rationale) for c in self.choices.all()],
+            missing_terms=[t.name for t in self.related_terms.all() if not t.is_published],
+        )
 
     def ordered_choices(self, seed: int) -> list[Choice]:
         by_pk = {c.pk: c for c in self.choices.all()}
@@ -325,6 +334,9 @@ def record_answer(*, learner, question: Question, choice: Choice, first_seed: in
                 {**learner.as_fields(), "quiz_id": question.quiz_id, "number": 1},
                 {"seed": first_seed},
             )
+        # Lock the attempt: two last answers arriving together must not both count N-1 answers
+        # (PostgreSQL's READ COMMITTED) and leave a complete attempt unfinished.
+        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
         answer, created = _create_or_get(
             Answer,
             {"attempt": attempt, "question": question},
@@ -434,3 +446,23 @@ def adopt_visitor_progress(*, visitor, user) -> int:
                 ReviewItem.objects.filter(pk=kept.pk).update(due_on=min(dues), step=item.step)
             item.delete()
         return moved
+
+
+def item_analysis(quiz: Quiz) -> dict[int, analysis.ItemStats]:
+    """Statistics per question of ``quiz``, from each learner's first finished attempt."""
+    firsts: dict[tuple, int] = {}
+    for attempt_id, user_id, visitor in (
+        Attempt.objects.filter(quiz=quiz, finished_at__isnull=False)
+        .order_by("number")
+        .values_list("pk", "user_id", "visitor")
+    ):
+        firsts.setdefault((user_id, visitor), attempt_id)
+    responses: dict[int, dict[int, tuple[int, bool]]] = {attempt_id: {} for attempt_id in firsts.values()}
+    for attempt_id, question_id, choice_id, correct in Answer.objects.filter(
+        attempt_id__in=responses
+    ).values_list("attempt_id", "question_id", "choice_id", "is_correct"):
+        responses[attempt_id][question_id] = (choice_id, correct)
+    choices: dict[int, list[int]] = {}
+    for question_id, choice_id in Choice.objects.filter(question__quiz=quiz).values_list("question_id", "pk"):
+        choices.setdefault(question_id, []).append(choice_id)
+    return analysis.analyse(list(responses.values()), choices)

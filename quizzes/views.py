@@ -15,6 +15,7 @@ from glossary.models import Term
 from learn import charts
 from learn.markdown import Rendered
 from learn.markdown import render as render_markdown
+from learn.models import Article
 from quizzes import scoring
 from quizzes.learners import Learner, first_attempt_seed
 from quizzes.models import (
@@ -54,9 +55,11 @@ class QuestionState:
     action: str = ""
     note: str = ""
 
+    key: str = ""  # unique on pages that show questions of several quizzes
+
     @property
     def anchor(self) -> str:
-        return f"q{self.question.position}"
+        return self.key or f"q{self.question.position}"
 
     @property
     def correct(self) -> Choice | None:
@@ -121,6 +124,12 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
     }
 
 
+# A quiz's background reading: its published articles only (learn.Article.quiz points here).
+PUBLISHED_ARTICLES = Prefetch(
+    "articles", queryset=Article.objects.published().only("title", "slug", "quiz_id")
+)
+
+
 def see_other(url: str) -> HttpResponseRedirect:
     """After a POST, a 303 so that reloading the page does not post again."""
     response = HttpResponseRedirect(url)
@@ -146,7 +155,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.published().prefetch_related("articles"), slug=slug)
+    quiz = get_object_or_404(Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES), slug=slug)
     learner = Learner.from_request(request)
     attempt = latest_attempt(learner, quiz)
     context = quiz_context(quiz, questions_for({"quiz": quiz}), attempt, first_attempt_seed(learner, quiz.pk))
@@ -165,7 +174,7 @@ def _answer_error(request, quiz, questions, attempt, seed, position, message, st
 
 @require_POST
 def answer_question(request: HttpRequest, slug: str, position: int) -> HttpResponse:
-    quiz = Quiz.objects.published().prefetch_related("articles").filter(slug=slug).first()
+    quiz = Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES).filter(slug=slug).first()
     if quiz is None:
         raise Http404("No such quiz")
     questions = questions_for({"quiz": quiz})
@@ -267,7 +276,7 @@ def progress_context(learner: Learner | None) -> dict:
             }
         )
     answers = list(
-        Answer.objects.filter(attempt__in=[a.pk for a in attempts]).values_list(
+        Answer.objects.filter(attempt__in=Attempt.objects.for_learner(learner)).values_list(
             "question_id", "is_correct", "answered_at"
         )
     )
@@ -342,6 +351,7 @@ def review_states(
                 answer=answer,
                 explanation=render_markdown(question.explanation, link=link) if answer else None,
                 action=reverse("progress:answer", args=[question.quiz.slug, question.position]),
+                key=f"r{item.pk}",
             )
         )
     return states

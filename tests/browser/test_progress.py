@@ -50,11 +50,11 @@ def test_review_queue_in_the_browser(live_server, page, axe_check):
     expect(page.get_by_role("link", name="1 to review")).to_be_visible()
     axe_check(page)
     page.evaluate("window.__sameDocument = true")
-    form = page.locator("form#q2")
+    form = page.locator("form.question", has_text="Prompt of question 2?")
     form.get_by_label("Choice 0 of question 2").check()
     form.get_by_role("button", name="Check").click()
 
-    expect(page.locator("section#q2")).to_contain_text("Next review:")
+    expect(page.locator("section.answered", has_text="Prompt of question 2?")).to_contain_text("Next review:")
     expect(page.get_by_role("link", name="1 to review")).to_have_count(0)
     assert page.evaluate("window.__sameDocument") is True
     axe_check(page)

@@ -33,11 +33,11 @@ def test_tables_code_and_heading_anchors_render():
 
     result = render(source)
 
-    assert '<h2 id="setting-up">Setting up</h2>' in result.html
+    assert '<h2 id="h-setting-up">Setting up</h2>' in result.html
     assert "<table>" in result.html and "<td>1</td>" in result.html
     assert '<div class="highlight"><pre>' in result.html
     assert '<span class="nb">print</span>' in result.html
-    assert result.headings[0].id == "setting-up" and result.headings[0].text == "Setting up"
+    assert result.headings[0].id == "h-setting-up" and result.headings[0].text == "Setting up"
 
 
 def test_safe_links_keep_their_address_and_gain_noopener():

@@ -76,3 +76,33 @@ def test_twenty_parallel_answers_from_one_visitor_store_one_answer():
     assert len({body for _, body in results}) == 1  # everyone saw the same result
     assert Attempt.objects.count() == 1
     assert Answer.objects.filter(question__position=2).count() == 1
+
+
+def test_the_last_two_answers_arriving_together_still_finish_the_attempt():
+    quiz = make_quiz(title="Basics", questions=2)
+    visitor = Client()
+    tokens = [Question.objects.get(quiz=quiz, position=p).choices.get(is_correct=True).token for p in (1, 2)]
+    visitor.post(f"/quizzes/{quiz.slug}/questions/1/answer/", {"choice": tokens[0]}, **HX)
+    Answer.objects.all().delete()  # the attempt exists; both answers now race
+    barrier = threading.Barrier(2)
+
+    def worker(position: int) -> None:
+        client = Client()
+        client.cookies = visitor.cookies
+        barrier.wait()
+        try:
+            client.post(
+                f"/quizzes/{quiz.slug}/questions/{position}/answer/", {"choice": tokens[position - 1]}, **HX
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(p,)) for p in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    attempt = Attempt.objects.get()
+    assert attempt.answers.count() == 2
+    assert attempt.finished_at is not None

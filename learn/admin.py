@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from glossary.linking import term_linker
-from learn.models import Article, ArticleRead, Source, Topic
+from learn.models import Article, ArticleRead, Report, Source, Topic
 from learn.widgets import MarkdownPreviewAdmin
 
 
@@ -70,3 +70,30 @@ class ArticleReadAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "status", "kind", "about", "text_start"]
+    list_display_links = ["created_at"]
+    list_editable = ["status"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["text", "note"]
+    readonly_fields = ["about", "text", "user", "visitor", "created_at"]
+    fields = ["about", "text", "status", "note", "user", "visitor", "created_at"]
+    list_select_related = ["term", "article", "question__quiz", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Kind")
+    def kind(self, obj: Report) -> str:
+        return "term" if obj.term_id else "article" if obj.article_id else "question"
+
+    @admin.display(description="About")
+    def about(self, obj: Report):
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.target_url, obj.target)
+
+    @admin.display(description="Report")
+    def text_start(self, obj: Report) -> str:
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"

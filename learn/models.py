@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
@@ -180,3 +182,63 @@ def adopt_visitor_reads(*, visitor, user) -> None:
     already = set(ArticleRead.objects.filter(user=user).values_list("article_id", flat=True))
     ArticleRead.objects.filter(visitor=visitor, article_id__in=already).delete()
     ArticleRead.objects.filter(visitor=visitor).update(user=user, visitor=None)
+
+
+REPORT_MAX_LENGTH = 1000
+
+
+class Report(models.Model):
+    """A learner's report of a mistake in a term, an article or a question."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        FIXED = "fixed", "Fixed"
+        DISMISSED = "dismissed", "Dismissed"
+
+    term = models.ForeignKey(
+        "glossary.Term", on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    question = models.ForeignKey(
+        "quizzes.Question", on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    text = models.TextField(max_length=REPORT_MAX_LENGTH)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    visitor = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    note = models.TextField(blank=True, help_text="For the team: what was done.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(term__isnull=False, article__isnull=True, question__isnull=True)
+                    | models.Q(term__isnull=True, article__isnull=False, question__isnull=True)
+                    | models.Q(term__isnull=True, article__isnull=True, question__isnull=False)
+                ),
+                name="report_has_one_target",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), REPORT_MAX_LENGTH), name="report_text_max_length"
+            ),
+            models.CheckConstraint(condition=GreaterThan(Length("text"), 0), name="report_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}: {self.target}"
+
+    @property
+    def target(self):
+        return self.term or self.article or self.question
+
+    @property
+    def target_url(self) -> str:
+        if self.question_id:
+            return f"{self.question.quiz.get_absolute_url()}#q{self.question.position}"
+        return self.target.get_absolute_url()

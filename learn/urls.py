@@ -14,12 +14,15 @@ learn_patterns = (
         path("learn/<slug:slug>/", views.article_detail, name="article"),
         path("learn/<slug:slug>/read/", views.mark_read, name="mark_read"),
         path("preview/markdown/", views.markdown_preview, name="markdown_preview"),
+        path("report/", views.report_mistake, name="report"),
     ],
     "learn",
 )
 
 urlpatterns = [
     path("", include(learn_patterns)),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("favicon.ico", views.favicon),
     path("glossary/", include("glossary.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("progress/", include(progress_patterns)),

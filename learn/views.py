@@ -2,20 +2,25 @@ from __future__ import annotations
 
 import re
 
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_POST
 
 from glossary.linking import term_linker
 from glossary.models import Term
 from glossary.views import clean_query
+from learn import ratelimit
+from learn.accounts import safe_next
+from learn.forms import ReportForm
 from learn.markdown import render as render_markdown
-from learn.models import Article, ArticleRead, Topic
+from learn.models import Article, ArticleRead, Report, Topic
 from quizzes.learners import Learner
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, Question, Quiz
 
 LINKED_SLUG_RE = re.compile(r'<a class="term" href="/glossary/([^/"]+)/"')
 SEARCH_LIMIT = 20
@@ -209,3 +214,62 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         render_markdown(text, link=link).html or '<p class="md-preview-error">Nothing to show yet.</p>'
     )
+
+
+def report_target(data: dict):
+    """The published term, article or question a report is about, or None."""
+    if data["kind"] == "term":
+        term = Term.objects.published().filter(slug=data["slug"]).first()
+        return {"term": term} if term else None
+    if data["kind"] == "article":
+        article = Article.objects.published().filter(slug=data["slug"]).first()
+        return {"article": article} if article else None
+    if not data.get("position"):
+        return None
+    question = Question.objects.published().filter(quiz__slug=data["slug"], position=data["position"]).first()
+    return {"question": question} if question else None
+
+
+@require_POST
+def report_mistake(request: HttpRequest) -> HttpResponse:
+    """A learner reports a mistake. Stored once per valid report; rate-limited per client."""
+    form = ReportForm(request.POST)
+    status, done = 400, False
+    key = ratelimit.client_key(request)
+    if ratelimit.is_limited(ratelimit.REPORT, key):
+        form.add_error(
+            None,
+            f"You have sent many reports in a short time. Please try again in {ratelimit.REPORT.describe_wait()}.",
+        )
+        status = 429
+    elif not form.is_valid():
+        if {"kind", "slug", "position", "next"} & set(form.errors):
+            # Hidden fields: only a stale or tampered page gets them wrong. Say so plainly.
+            form.add_error(None, "We couldn’t find what this report is about. Reload the page and try again.")
+    else:
+        target = report_target(form.cleaned_data)
+        if target is None:
+            form.add_error(None, "We couldn’t find what this report is about. Reload the page and try again.")
+            status = 404
+        else:
+            learner = Learner.from_request(request)
+            Report.objects.create(
+                text=form.cleaned_data["text"], **target, **(learner.as_fields() if learner else {})
+            )
+            ratelimit.record(ratelimit.REPORT, key)
+            status, done = 201 if request.htmx else 200, True
+    context = {"form": form, "done": done, "report": form.data}
+    if request.htmx:
+        return render(request, "learn/report.html#report-body", context, status=status)
+    if done:
+        messages.success(request, "Thank you: your report reached the team. We read every one.")
+        response = HttpResponseRedirect(safe_next(request, "/"))
+        response.status_code = 303
+        return response
+    return render(request, "learn/report.html", context, status=status)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -70,6 +70,7 @@ def questions_for(quiz_filter: dict) -> list[Question]:
     """Every question of a quiz with what the page needs, in a fixed number of queries."""
     return list(
         Question.objects.filter(**quiz_filter)
+        .select_related("quiz")
         .order_by("position")
         .prefetch_related(
             "choices",

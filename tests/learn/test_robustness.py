@@ -67,3 +67,10 @@ def test_markdown_heading_ids_cannot_clash_with_the_pages_own():
 
     assert 'id="read"' not in html and 'id="q1"' not in html and 'id="main"' not in html
     assert 'id="h-read"' in html
+
+
+def test_favicon_ico_redirects_to_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.svg"

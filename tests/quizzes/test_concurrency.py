@@ -4,6 +4,7 @@ Runs against the configured database: SQLite (a file, IMMEDIATE transactions) in
 PostgreSQL in the other.
 """
 
+import re
 import threading
 
 import pytest
@@ -73,7 +74,8 @@ def test_twenty_parallel_answers_from_one_visitor_store_one_answer():
     )
 
     assert [status for status, _ in results] == [200] * PARALLEL
-    assert len({body for _, body in results}) == 1  # everyone saw the same result
+    bodies = {re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body) for _, body in results}
+    assert len(bodies) == 1  # everyone saw the same result (CSRF tokens differ by design)
     assert Attempt.objects.count() == 1
     assert Answer.objects.filter(question__position=2).count() == 1
 

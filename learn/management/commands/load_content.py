@@ -11,18 +11,24 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-CONTENT_FIXTURES = [
-    Path("glossary/fixtures/glossary.yaml"),
-    Path("quizzes/fixtures/quizzes.yaml"),
-    Path("learn/fixtures/learn.yaml"),
-]
+from learn.content import FIXTURES
 
 
 class Command(BaseCommand):
     help = "Load the shipped content (glossary, quizzes, articles) from the apps' fixtures."
 
-    def handle(self, *args, **options):
-        paths = [settings.BASE_DIR / p for p in CONTENT_FIXTURES if (settings.BASE_DIR / p).exists()]
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--from",
+            dest="source",
+            type=Path,
+            default=None,
+            help="Read the fixture files from this folder (laid out like the project) instead.",
+        )
+
+    def handle(self, *args, source: Path | None = None, **options):
+        base = source or settings.BASE_DIR
+        paths = [base / path for path in FIXTURES if (base / path).exists()]
         with transaction.atomic():
             for path in paths:
                 call_command("loaddata", str(path), verbosity=0)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt content superuser clean
+.PHONY: run test lint fmt content superuser audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ content: $(VENV)/.run
 superuser: export DJANGO_DEBUG = true
 superuser: $(VENV)/.run
 	$(BIN)/python manage.py createsuperuser
+
+# Known vulnerabilities in the pinned dependencies (says plainly when advisory data is unreachable).
+audit: $(VENV)/.test
+	$(BIN)/pip install --quiet --group audit
+	$(BIN)/python .ci/audit.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

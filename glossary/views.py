@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from glossary.linking import term_linker
 from glossary.models import Alias, Category, Term
@@ -21,7 +21,7 @@ def clean_query(raw: str | None) -> str:
     return " ".join((raw or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
-@require_GET
+@require_safe
 def term_list(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     categories = list(Category.objects.all())
@@ -50,7 +50,7 @@ def term_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
     published = Term.objects.published()
     term = (
@@ -80,7 +80,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "glossary/term_detail.html", context)
 
 
-@require_GET
+@require_safe
 def term_preview(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Term.objects.published().only("name", "slug", "short_definition"), slug=slug)
     template = "glossary/term_preview.html#card" if request.htmx else "glossary/term_preview.html"

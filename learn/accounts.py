@@ -11,7 +11,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,16 +20,23 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from learn import ratelimit
-from learn.forms import SignupForm
+from learn.forms import LimitedPasswordChangeForm, LoginForm, SignupForm
 from learn.models import adopt_visitor_reads
 from quizzes.learners import SESSION_KEY, Learner
 from quizzes.models import adopt_visitor_progress
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:
+    """A path on this site to return to: absolute paths only, never another host or scheme."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if isinstance(target, str) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and len(target) <= 500
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default
@@ -81,14 +87,14 @@ def log_in(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, reverse("progress:overview"))
     if request.user.is_authenticated and request.method == "GET":
         return HttpResponseRedirect(next_url)
-    form = AuthenticationForm(request, data=request.POST or None)
+    form = LoginForm(request, data=request.POST or None)
     status = 200
     refusal = ""
     key = ratelimit.client_key(request)
     if request.method == "POST":
         if ratelimit.is_limited(ratelimit.FAILED_LOGIN, key):
             # Refused before the password is even checked: guessing gains nothing here.
-            form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")[:150]})
+            form = LoginForm(request, initial={"username": request.POST.get("username", "")[:150]})
             refusal = (
                 "Too many failed sign-in attempts from your connection. "
                 f"Wait {ratelimit.FAILED_LOGIN.describe_wait()} and try again."
@@ -119,7 +125,7 @@ def log_out(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, reverse("progress:overview"))
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = LimitedPasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)

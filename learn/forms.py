@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.contrib.auth.models import User
+from django.core.validators import MaxLengthValidator
 
 from learn.models import REPORT_MAX_LENGTH
 
@@ -11,6 +12,10 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_passwords(self, "password1", "password2")
 
 
 class ReportForm(forms.Form):
@@ -33,3 +38,30 @@ class ReportForm(forms.Form):
         },
     )
     next = forms.CharField(required=False, max_length=500)
+
+
+PASSWORD_MAX_LENGTH = 256
+
+
+def limit_passwords(form: forms.Form, *names: str) -> None:
+    """Django's password fields have no maximum: give them one, with a clear message."""
+    for name in names:
+        field = form.fields[name]
+        field.max_length = PASSWORD_MAX_LENGTH
+        field.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+        field.widget.attrs["maxlength"] = PASSWORD_MAX_LENGTH
+        field.error_messages["max_length"] = (
+            f"Passwords can be at most {PASSWORD_MAX_LENGTH} characters long."
+        )
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_passwords(self, "password")
+
+
+class LimitedPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_passwords(self, "old_password", "new_password1", "new_password2")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include(learn_patterns)),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", views.favicon),
+    path("healthz", views.healthz, name="healthz"),
     path("glossary/", include("glossary.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("progress/", include(progress_patterns)),

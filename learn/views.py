@@ -3,19 +3,20 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.templatetags.static import static
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from glossary.linking import term_linker
 from glossary.models import Term
 from glossary.views import clean_query
 from learn import ratelimit
 from learn.accounts import safe_next
+from learn.errors import ERRORS, error_page
 from learn.forms import ReportForm
 from learn.markdown import render as render_markdown
 from learn.models import Article, ArticleRead, Report, Topic
@@ -26,7 +27,7 @@ LINKED_SLUG_RE = re.compile(r'<a class="term" href="/glossary/([^/"]+)/"')
 SEARCH_LIMIT = 20
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     topics = list(
         Topic.objects.prefetch_related(
@@ -59,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "learn/home.html", context)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     results = {"terms": [], "articles": [], "quizzes": []}
@@ -84,7 +85,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "learn/search.html", context)
 
 
-@require_GET
+@require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
     topics = [
         topic
@@ -101,7 +102,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render(request, "learn/article_list.html", {"topics": topics})
 
 
-@require_GET
+@require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.published()
@@ -125,26 +126,6 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "quiz": article.quiz if article.quiz and article.quiz.is_published else None,
     }
     return render(request, "learn/article_detail.html", context)
-
-
-ERRORS = {
-    400: ("That request didn’t make sense to us", "Something in it was malformed. Go back and try again."),
-    403: (
-        "This form has expired",
-        "Reload the page and try again: your session or its security token changed.",
-    ),
-    404: ("We couldn’t find that page", "The address may be mistyped, or the page may have moved."),
-    500: ("Something went wrong on our side", "It’s not you. Please try again in a moment."),
-}
-
-
-def error_page(request: HttpRequest, status: int) -> HttpResponse:
-    """The site's own error page, or just a message for htmx to show in place."""
-    title, message = ERRORS[status]
-    context = {"status": status, "title": title, "message": message}
-    if getattr(request, "htmx", False):
-        return render(request, "error.html#message", context, status=status)
-    return render(request, "error.html", context, status=status)
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
@@ -269,7 +250,19 @@ def report_mistake(request: HttpRequest) -> HttpResponse:
     return render(request, "learn/report.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

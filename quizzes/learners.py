@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import uuid
@@ -39,6 +40,17 @@ class Learner:
         visitor = uuid.uuid4()
         request.session[SESSION_KEY] = str(visitor)
         return cls(visitor=visitor)
+
+    def answers_in_last_minute(self) -> int:
+        from quizzes.models import Answer
+
+        since = timezone.now() - dt.timedelta(minutes=1)
+        return Answer.objects.filter(attempt__in=self.attempts(), answered_at__gte=since).count()
+
+    def attempts(self):
+        from quizzes.models import Attempt
+
+        return Attempt.objects.for_learner(self)
 
     def as_fields(self) -> dict:
         return {"user_id": self.user_id} if self.user_id else {"visitor": self.visitor}

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from glossary.linking import term_linker
 from glossary.models import Term
-from learn import charts
+from learn import charts, ratelimit
+from learn.errors import ERRORS
 from learn.markdown import Rendered
 from learn.markdown import render as render_markdown
 from learn.models import Article
@@ -131,6 +132,18 @@ PUBLISHED_ARTICLES = Prefetch(
 )
 
 
+ANSWERS_PER_MINUTE = 60  # far above a person reading each question; a script gets a 429
+
+
+def too_many_new_visitors(request: HttpRequest) -> bool:
+    """A first answer starts a visitor session: bounded per client address, shared by all workers."""
+    key = ratelimit.client_key(request)
+    if ratelimit.is_limited(ratelimit.NEW_VISITOR, key):
+        return True
+    ratelimit.record(ratelimit.NEW_VISITOR, key)
+    return False
+
+
 def see_other(url: str) -> HttpResponseRedirect:
     """After a POST, a 303 so that reloading the page does not post again."""
     response = HttpResponseRedirect(url)
@@ -138,7 +151,7 @@ def see_other(url: str) -> HttpResponseRedirect:
     return response
 
 
-@require_GET
+@require_safe
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = list(Quiz.objects.published().with_question_count())
     learner = Learner.from_request(request)
@@ -154,7 +167,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     return render(request, "quizzes/quiz_list.html", {"rows": rows})
 
 
-@require_GET
+@require_safe
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES), slug=slug)
     learner = Learner.from_request(request)
@@ -194,6 +207,13 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
         )
         return _answer_error(request, quiz, questions, latest_attempt(learner, quiz), seed, position, message)
 
+    if learner is None and too_many_new_visitors(request):
+        return _answer_error(request, quiz, questions, None, seed, position, ERRORS[429][1], status=429)
+    if learner is not None and learner.answers_in_last_minute() >= ANSWERS_PER_MINUTE:
+        message = "You are answering very fast. Wait a minute, then try again: nothing was lost."
+        return _answer_error(
+            request, quiz, questions, latest_attempt(learner, quiz), seed, position, message, status=429
+        )
     learner = Learner.from_request(request, create=True)
     record_answer(learner=learner, question=question, choice=choice, first_seed=seed)
     if not request.htmx:
@@ -214,7 +234,7 @@ def retake_quiz(request: HttpRequest, slug: str) -> HttpResponse:
 # ---- Progress, attempt review and the review queue ---------------------------------------
 
 
-@require_GET
+@require_safe
 def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     """A finished attempt, question by question. Only its owner can see it."""
     learner = Learner.from_request(request)
@@ -321,7 +341,7 @@ def progress_context(learner: Learner | None) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def progress(request: HttpRequest) -> HttpResponse:
     from learn.models import ArticleRead
 
@@ -376,7 +396,7 @@ def due_items(learner: Learner | None):
     )
 
 
-@require_GET
+@require_safe
 def review(request: HttpRequest) -> HttpResponse:
     learner = Learner.from_request(request)
     items = list(due_items(learner)[:REVIEW_BATCH])

@@ -1,0 +1,285 @@
+"""Production settings, headers, CSRF, limits and error pages."""
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection
+from django.test import Client
+from django.urls import reverse
+
+from learn.models import ArticleRead, Report
+from quizzes.models import Answer, Attempt
+from tests.conftest import HX
+from tests.factories import make_article, make_quiz, make_term
+
+pytestmark = pytest.mark.django_db
+
+CSP = {
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+}
+
+
+def test_check_deploy_passes_with_the_documented_production_environment():
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SECRET_KEY": "x9" * 30 + "-production-like-key-with-enough-entropy",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_HTTPS": "true",
+        "DJANGO_ALLOWED_HOSTS": "recall.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/glossary/", "/no-such-page/", "/healthz", "/admin/login/", "/quizzes/"]
+)
+def test_every_response_carries_the_security_headers(client, url):
+    make_quiz(title="Basics", questions=1)
+
+    response = client.get(url)
+
+    assert {d.strip() for d in response["Content-Security-Policy"].split(";")} == CSP
+    assert "unsafe" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_htmx_is_configured_for_the_strict_policy(client):
+    html = client.get("/").content.decode()
+
+    config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html).group(1)
+    assert '"allowEval": false' in config and '"includeIndicatorStyles": false' in config
+    assert "<script>" not in html and " on" + "click=" not in html and "hx-on" not in html
+    assert all('src="/static/' in tag for tag in re.findall(r"<script[^>]*>", html))
+
+
+def test_session_and_csrf_cookies_are_httponly_and_lax(client):
+    quiz = make_quiz(title="Basics", questions=1)
+    client.get(quiz.get_absolute_url())
+    token = quiz.questions.get().choices.get(is_correct=True).token
+    client.post(reverse("quizzes:answer", args=["basics", 1]), {"choice": token}, **HX)
+
+    for name in ("sessionid", "csrftoken"):
+        cookie = client.cookies[name]
+        assert cookie["httponly"] is True, name
+        assert cookie["samesite"] == "Lax", name
+
+
+def test_healthz_answers_200_with_the_database_and_503_without(client):
+    assert client.get("/healthz").status_code == 200
+    assert client.head("/healthz").status_code == 200
+
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503 and b"database unavailable" in response.content
+
+
+def post_endpoints():
+    quiz = make_quiz(title="Basics", questions=1)
+    make_article(title="Intro")
+    make_term(name="Replay")
+    token = quiz.questions.get().choices.get(is_correct=True).token
+    return [
+        ("/quizzes/basics/questions/1/answer/", {"choice": token}),
+        ("/quizzes/basics/retake/", {}),
+        ("/progress/review/basics/1/", {"choice": token}),
+        ("/learn/intro/read/", {"read": "1"}),
+        ("/report/", {"kind": "term", "slug": "replay", "text": "A real mistake."}),
+        (
+            "/accounts/signup/",
+            {"username": "mallory", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42"},
+        ),
+        ("/accounts/login/", {"username": "mallory", "password": "a-long-passphrase-42"}),
+        ("/accounts/logout/", {}),
+        ("/preview/markdown/", {"preview_field": "body", "body": "x"}),
+    ]
+
+
+def nothing_stored():
+    return not (
+        Answer.objects.exists()
+        or Attempt.objects.exists()
+        or ArticleRead.objects.exists()
+        or Report.objects.exists()
+        or get_user_model().objects.exists()
+    )
+
+
+@pytest.mark.parametrize("attack", ["no token", "wrong token", "foreign origin"])
+def test_every_post_without_a_valid_token_or_from_elsewhere_is_refused(attack):
+    client = Client(enforce_csrf_checks=True)
+    client.get("/")  # a CSRF cookie, as a browser would have
+    real = client.cookies["csrftoken"].value if "csrftoken" in client.cookies else "x" * 32
+    for url, data in post_endpoints():
+        extra, payload = {}, dict(data)
+        if attack == "wrong token":
+            payload["csrfmiddlewaretoken"] = "A" * 64
+        if attack == "foreign origin":
+            payload["csrfmiddlewaretoken"] = real
+            extra["HTTP_ORIGIN"] = "https://evil.example"
+
+        response = client.post(url, payload, **extra)
+
+        assert response.status_code == 403, (url, attack)
+        assert "Reload the page and try again" in response.content.decode(), url
+    assert nothing_stored()
+
+
+def test_the_csrf_403_is_a_fragment_for_htmx():
+    response = Client(enforce_csrf_checks=True).post("/report/", {}, **HX)
+
+    assert response.status_code == 403
+    assert "<html" not in response.content.decode() and "This form has expired" in response.content.decode()
+
+
+def test_admin_pages_need_staff():
+    learner = Client()
+    learner.force_login(get_user_model().objects.create_user("ada", password="a-long-passphrase-42"))
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for client in (Client(), learner):
+            response = client.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_answer_posts_beyond_the_limit_get_a_429_in_place(client, monkeypatch):
+    monkeypatch.setattr("quizzes.views.ANSWERS_PER_MINUTE", 2)
+    quiz = make_quiz(title="Basics", questions=3)
+    tokens = [q.choices.get(is_correct=True).token for q in quiz.questions.order_by("position")]
+    for position in (1, 2):
+        client.post(f"/quizzes/basics/questions/{position}/answer/", {"choice": tokens[position - 1]}, **HX)
+
+    response = client.post("/quizzes/basics/questions/3/answer/", {"choice": tokens[2]}, **HX)
+
+    assert response.status_code == 429
+    assert "You are answering very fast." in response.content.decode()
+    assert '<form id="q3"' in response.content.decode()  # the question stays, ready to try again
+    assert Answer.objects.count() == 2
+
+
+def test_new_visitors_from_one_address_are_limited(monkeypatch):
+    from learn import ratelimit
+
+    monkeypatch.setattr(ratelimit, "NEW_VISITOR", ratelimit.Limit("new-visitor", hits=2, seconds=3600))
+    quiz = make_quiz(title="Basics", questions=1)
+    token = quiz.questions.get().choices.get(is_correct=True).token
+    statuses = [
+        Client().post("/quizzes/basics/questions/1/answer/", {"choice": token}, **HX).status_code
+        for _ in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+    assert Attempt.objects.count() == 2
+
+
+def test_sign_ups_are_limited_per_address(client):
+    for i in range(5):
+        client.post(
+            "/accounts/signup/",
+            {
+                "username": f"user{i}",
+                "password1": "a-long-passphrase-42",
+                "password2": "a-long-passphrase-42",
+            },
+        )
+        client.post("/accounts/logout/")
+
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "user9", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42"},
+    )
+
+    assert response.status_code == 429
+    assert "Too many sign-ups from your connection" in response.content.decode()
+    assert get_user_model().objects.count() == 5
+
+
+def test_overlong_fields_get_a_clear_message(client):
+    long_password = "p" * 300
+    signup = client.post(
+        "/accounts/signup/", {"username": "u" * 151, "password1": long_password, "password2": long_password}
+    )
+    login = client.post("/accounts/login/", {"username": "someone", "password": long_password})
+
+    html = signup.content.decode()
+    assert "Ensure this value has at most 150 characters (it has 151)." in html
+    assert "Passwords can be at most 256 characters long." in html
+    assert "Passwords can be at most 256 characters long." in login.content.decode()
+
+
+def test_a_request_body_over_the_limit_is_refused_cleanly(client):
+    make_quiz(title="Basics", questions=1)
+
+    response = client.post("/report/", {"kind": "term", "slug": "x", "text": "x" * (1024 * 1024 + 10)})
+
+    assert response.status_code == 400
+    assert "That request didn’t make sense to us" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 429, 500, 503])
+def test_error_pages_are_the_sites_own_with_nothing_revealing(rf, status):
+    from learn.errors import error_page
+    from learn.views import server_error
+
+    for htmx in (False, True):
+        request = rf.get("/somewhere/", **(HX if htmx else {}))
+        request.htmx = htmx
+        request.user = mock.Mock(is_authenticated=False)
+        request.session = {}
+        response = server_error(request) if status == 500 else error_page(request, status)
+        html = response.content.decode()
+        assert response.status_code == status
+        assert ("<html" in html) is not htmx
+        for leak in ("Traceback", "Django", "Python", "SECRET", "DEBUG", "5.2", 'File "'):
+            assert leak not in html, (status, leak)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock")
+@pytest.mark.django_db(transaction=True)
+def test_a_held_write_lock_gives_a_clean_503_and_the_site_recovers():
+    quiz = make_quiz(title="Basics", questions=2)
+    token = quiz.questions.get(position=1).choices.get(is_correct=True).token
+    client = Client()
+    holder = sqlite3.connect(settings.DATABASES["default"]["NAME"], timeout=1)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        busy = client.post("/quizzes/basics/questions/1/answer/", {"choice": token}, **HX)
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert busy.status_code == 503
+    assert "The site is busy" in busy.content.decode() and "Nothing was saved" in busy.content.decode()
+    assert busy["Retry-After"] == "5"
+    assert not Answer.objects.exists()
+    recovered = client.post("/quizzes/basics/questions/1/answer/", {"choice": token}, **HX)
+    assert recovered.status_code == 200 and Answer.objects.count() == 1

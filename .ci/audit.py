@@ -17,9 +17,22 @@ pins = "\n".join(line for line in freeze.splitlines() if not line.startswith(("p
 with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
     handle.write(pins + "\n")
 result = subprocess.run(
-    [sys.executable, "-m", "pip_audit", "-r", handle.name, "--no-deps", "--disable-pip", "--format", "json",
-     "--progress-spinner", "off"],
-    capture_output=True, text=True, check=False,
+    [
+        sys.executable,
+        "-m",
+        "pip_audit",
+        "-r",
+        handle.name,
+        "--no-deps",
+        "--disable-pip",
+        "--format",
+        "json",
+        "--progress-spinner",
+        "off",
+    ],
+    capture_output=True,
+    text=True,
+    check=False,
 )
 try:
     report = json.loads(result.stdout)
@@ -36,7 +49,9 @@ for package in vulnerable:
     for vuln in package["vulns"]:
         fixes = ", ".join(vuln.get("fix_versions", [])) or "no fix yet"
         print(f"VULNERABLE {package['name']} {package['version']}: {vuln['id']} (fixed in {fixes})")
-print(f"Audited {len(audited)} of {len(packages)} pinned packages; {len(vulnerable)} with known vulnerabilities.")
+print(
+    f"Audited {len(audited)} of {len(packages)} pinned packages; {len(vulnerable)} with known vulnerabilities."
+)
 if skipped:
     print(
         f"NOT AUDITED: {len(skipped)} package(s), because the advisory data could not be reached from here "

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import string
 
-from django.db.models import Prefetch
-from django.db.models.functions import Lower
+from django.db.models import Count, Prefetch
+from django.db.models.functions import Lower, Substr, Upper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -21,29 +21,80 @@ def clean_query(raw: str | None) -> str:
     return " ".join((raw or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
+ALL_ON_ONE_PAGE = 200  # above this, the index shows one letter at a time,
+PAGE_SIZE = 100  # and a hundred terms a page
+SEARCH_LIMIT = 50
+
+
+def letter_counts(terms) -> dict[str, int]:
+    """Published terms per initial (A-Z, everything else under #), in one grouped query."""
+    counts: dict[str, int] = {}
+    for initial, n in (
+        terms.annotate(initial=Upper(Substr("name", 1, 1)))
+        .values_list("initial")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = initial if initial and "A" <= initial <= "Z" else "#"
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def starting_with(terms, letter: str):
+    if letter == "#":
+        return terms.exclude(name__iregex=r"^[a-z]")
+    return terms.filter(name__istartswith=letter)
+
+
 @require_safe
 def term_list(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     categories = list(Category.objects.all())
     category = next((c for c in categories if c.slug == request.GET.get("category")), None)
-    terms = Term.objects.published().alphabetical()
+    terms = Term.objects.published()
     if category:
         terms = terms.filter(categories=category)
+    context = {"query": query, "categories": categories, "category": category, "paged": False}
     if query:
-        terms = terms.search(query)
-    terms = list(terms.only("name", "slug", "short_definition"))
-    groups: dict[str, list[Term]] = {}
-    if not query:
-        for term in terms:
+        found = list(terms.search(query).only("name", "slug", "short_definition")[: SEARCH_LIMIT + 1])
+        context |= {
+            "terms": found[:SEARCH_LIMIT],
+            "more": len(found) > SEARCH_LIMIT,
+            "groups": {},
+            "letters": [],
+        }
+    else:
+        counts = letter_counts(terms)
+        total = sum(counts.values())
+        shown = terms.alphabetical().only("name", "slug", "short_definition")
+        letter = request.GET.get("letter", "")
+        if total > ALL_ON_ONE_PAGE:
+            letter = letter if letter in counts else next((x for x in LETTERS if x in counts), "")
+            in_letter = counts.get(letter, 0)
+            pages = max(1, -(-in_letter // PAGE_SIZE))
+            page = min(
+                max(1, int(request.GET["page"])) if request.GET.get("page", "").isdigit() else 1, pages
+            )
+            start = (page - 1) * PAGE_SIZE
+            shown = starting_with(shown, letter)[start : start + PAGE_SIZE] if letter else shown.none()
+            context |= {
+                "paged": True,
+                "letter": letter,
+                "in_letter": in_letter,
+                "page": page,
+                "pages": range(1, pages + 1) if pages > 1 else [],
+                "first": start + 1,
+                "last": min(start + PAGE_SIZE, in_letter),
+            }
+        groups: dict[str, list[Term]] = {}
+        for term in shown:
             groups.setdefault(term.letter, []).append(term)
-    context = {
-        "query": query,
-        "categories": categories,
-        "category": category,
-        "terms": terms,
-        "groups": groups,
-        "letters": [(letter, letter in groups) for letter in LETTERS],
-    }
+        context |= {
+            "terms": [t for group in groups.values() for t in group],
+            "total": total,
+            "groups": groups,
+            "letters": [(x, counts.get(x, 0)) for x in LETTERS],
+        }
     template = "glossary/term_list.html#results" if request.htmx else "glossary/term_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import hashlib
-
-from django.db import connection, models
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db import models
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -58,28 +56,28 @@ class TermQuerySet(models.QuerySet):
         )
 
 
-def glossary_version() -> str:
-    """A fingerprint of every published name, alias and slug, in one small query.
+class GlossaryVersion(models.Model):
+    """One row whose number changes whenever a term or an alias changes (see glossary/signals.py).
 
-    It changes when a term or alias is added, renamed, moved, (un)published or deleted, whether
-    through admin (``updated_at``) or ``loaddata`` (which keeps the fixture's timestamps, so the
-    lengths and keys are summed too).
+    Pages that link terms read it (a primary-key lookup) to know whether their cached matcher and
+    cached HTML are still current, on every instance of the site.
     """
-    term, alias = Term._meta.db_table, Alias._meta.db_table
-    sql = f"""
-        SELECT t.n, t.changed, t.size, a.n, a.changed, a.size, a.owners, a.last
-        FROM (SELECT COUNT(*) AS n, MAX(updated_at) AS changed,
-                     SUM(LENGTH(name) * 7 + LENGTH(slug) * 13 + id) AS size
-              FROM {term} WHERE is_published) AS t,
-             (SELECT COUNT(*) AS n, MAX(a.updated_at) AS changed,
-                     SUM(LENGTH(a.name) * 7 + LENGTH(a.slug) * 13) AS size, SUM(a.term_id) AS owners,
-                     MAX(a.id) AS last
-              FROM {alias} AS a JOIN {term} AS p ON p.id = a.term_id WHERE p.is_published) AS a
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return hashlib.blake2b(repr(row).encode(), digest_size=10).hexdigest()
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"glossary version {self.number}"
+
+
+def glossary_version() -> str:
+    number = GlossaryVersion.objects.filter(pk=1).values_list("number", flat=True).first()
+    return str(number or 0)
+
+
+def bump_glossary_version() -> None:
+    """Called after any change to terms or aliases, including bulk loads."""
+    if not GlossaryVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        GlossaryVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
 class Term(models.Model):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import string
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.db.models.functions import Lower, Substr, Upper
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from glossary.linking import term_linker
-from glossary.models import Alias, Category, Term
+from glossary.models import Alias, Category, Term, glossary_version
 
 LETTERS = list(string.ascii_uppercase) + ["#"]
 MAX_QUERY_LENGTH = 200
@@ -26,8 +27,18 @@ PAGE_SIZE = 100  # and a hundred terms a page
 SEARCH_LIMIT = 50
 
 
-def letter_counts(terms) -> dict[str, int]:
-    """Published terms per initial (A-Z, everything else under #), in one grouped query."""
+def letter_counts(terms, category: Category | None) -> dict[str, int]:
+    """Published terms per initial (A-Z, everything else under #): one grouped query, cached
+    until the glossary changes."""
+    key = f"glossary:letters:{glossary_version()}:{category.pk if category else ''}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = count_letters(terms)
+        cache.set(key, counts, timeout=None)
+    return counts
+
+
+def count_letters(terms) -> dict[str, int]:
     counts: dict[str, int] = {}
     for initial, n in (
         terms.annotate(initial=Upper(Substr("name", 1, 1)))
@@ -64,7 +75,7 @@ def term_list(request: HttpRequest) -> HttpResponse:
             "letters": [],
         }
     else:
-        counts = letter_counts(terms)
+        counts = letter_counts(terms, category)
         total = sum(counts.values())
         shown = terms.alphabetical().only("name", "slug", "short_definition")
         letter = request.GET.get("letter", "")

@@ -29,7 +29,7 @@ class Limit:
 FAILED_LOGIN = Limit("login-failed", hits=5, seconds=15 * 60)
 SIGNUP = Limit("signup", hits=5, seconds=60 * 60)
 REPORT = Limit("report", hits=5, seconds=60 * 60)
-NEW_VISITOR = Limit("new-visitor", hits=500, seconds=60 * 60)
+NEW_VISITOR = Limit("new-visitor", hits=settings.NEW_VISITORS_PER_HOUR, seconds=60 * 60)
 
 
 def client_address(request: HttpRequest) -> str:

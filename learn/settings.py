@@ -113,6 +113,8 @@ else:
                 "timeout": 5,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 
@@ -174,6 +176,14 @@ CONTENT_SECURITY_POLICY = {
 # Requests: a bounded body (admin articles are far smaller), a bounded number of fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# Rate limits (see learn/ratelimit.py and README's Security section). The benchmark raises the
+# per-learner and per-address thresholds: it plays hundreds of learners from one address.
+ANSWERS_PER_MINUTE = int(os.environ.get("DJANGO_ANSWERS_PER_MINUTE", "60"))
+NEW_VISITORS_PER_HOUR = int(os.environ.get("DJANGO_NEW_VISITORS_PER_HOUR", "500"))
+
+# `make bench` only: a constant HttpResponse("ok") view, the framework's floor.
+BENCH_FLOOR = env_bool("DJANGO_BENCH_FLOOR")
 
 SESSION_ENGINE = "learn.sessions"
 # Anonymous learners' progress lives in their session: keep it for six months of inactivity

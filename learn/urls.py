@@ -1,6 +1,8 @@
 """The site's root URLconf. ``learn`` is both the site package and the articles app."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 
 from learn import accounts, views
@@ -38,3 +40,6 @@ handler400 = "learn.views.bad_request"
 handler403 = "learn.views.permission_denied"
 handler404 = "learn.views.page_not_found"
 handler500 = "learn.views.server_error"
+
+if settings.BENCH_FLOOR:  # `make bench` only: the framework's floor to compare pages with
+    urlpatterns.append(path("bench/floor/", lambda request: HttpResponse("ok")))

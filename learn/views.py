@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
@@ -19,23 +20,26 @@ from learn.accounts import safe_next
 from learn.errors import ERRORS, error_page
 from learn.forms import ReportForm
 from learn.markdown import render as render_markdown
-from learn.models import Article, ArticleRead, Report, Topic
+from learn.models import Article, ArticleRead, Report
 from quizzes.learners import Learner
 from quizzes.models import Attempt, Question, Quiz
 
 LINKED_SLUG_RE = re.compile(r'<a class="term" href="/glossary/([^/"]+)/"')
+HOME_ITEMS = 6  # per section of the home page; the lists link to everything
+LIST_PAGE_SIZE = 24
 SEARCH_LIMIT = 20
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    topics = list(
-        Topic.objects.prefetch_related(
-            Prefetch("articles", queryset=Article.objects.published().select_related("quiz"))
+    articles = list(Article.objects.published().select_related("topic", "quiz")[:HOME_ITEMS])
+    topics: dict[int, dict] = {}
+    for article in articles:
+        topics.setdefault(article.topic_id, {"topic": article.topic, "articles": []})["articles"].append(
+            article
         )
-    )
-    quizzes = list(Quiz.objects.published().with_question_count())
-    first_article = next((t.articles.all()[0] for t in topics if t.articles.all()), None)
+    quizzes = list(Quiz.objects.published().with_question_count()[:HOME_ITEMS])
+    first_article = articles[0] if articles else None
     path_quiz = (
         first_article.quiz
         if first_article and first_article.quiz and first_article.quiz.is_published
@@ -50,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .first()
     )
     context = {
-        "topics": topics,
+        "topics": list(topics.values()),
         "quizzes": quizzes,
         "first_article": first_article,
         "path_terms": list(first_article.related_terms.published()[:4]) if first_article else [],
@@ -87,19 +91,19 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
-    topics = [
-        topic
-        for topic in Topic.objects.prefetch_related(
-            Prefetch(
-                "articles",
-                queryset=Article.objects.published().only(
-                    "title", "slug", "summary", "level", "body", "topic_id"
-                ),
-            )
+    """Articles by topic, a page at a time."""
+    articles = (
+        Article.objects.published()
+        .select_related("topic")
+        .only("title", "slug", "summary", "level", "body", "topic__name", "topic__slug", "topic__description")
+    )
+    page = Paginator(articles, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    topics: dict[int, dict] = {}
+    for article in page:
+        topics.setdefault(article.topic_id, {"topic": article.topic, "articles": []})["articles"].append(
+            article
         )
-        if topic.articles.all()
-    ]
-    return render(request, "learn/article_list.html", {"topics": topics})
+    return render(request, "learn/article_list.html", {"topics": list(topics.values()), "page": page})
 
 
 @require_safe

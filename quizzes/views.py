@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -132,9 +134,6 @@ PUBLISHED_ARTICLES = Prefetch(
 )
 
 
-ANSWERS_PER_MINUTE = 60  # far above a person reading each question; a script gets a 429
-
-
 def too_many_new_visitors(request: HttpRequest) -> bool:
     """A first answer starts a visitor session: bounded per client address, shared by all workers."""
     key = ratelimit.client_key(request)
@@ -153,7 +152,8 @@ def see_other(url: str) -> HttpResponseRedirect:
 
 @require_safe
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    quizzes = list(Quiz.objects.published().with_question_count())
+    page = Paginator(Quiz.objects.published().with_question_count(), 24).get_page(request.GET.get("page"))
+    quizzes = list(page)
     learner = Learner.from_request(request)
     mine: dict[int, list[Attempt]] = {}
     for attempt in Attempt.objects.for_learner(learner).filter(quiz__in=quizzes).with_correct_count():
@@ -164,7 +164,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         finished = [scoring.Score(a.correct_count, quiz.question_count) for a in attempts if a.finished_at]
         in_progress = next((a for a in attempts if not a.finished_at and a.answer_count), None)
         rows.append({"quiz": quiz, "best": scoring.best(finished), "in_progress": in_progress})
-    return render(request, "quizzes/quiz_list.html", {"rows": rows})
+    return render(request, "quizzes/quiz_list.html", {"rows": rows, "page": page})
 
 
 @require_safe
@@ -209,7 +209,7 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
 
     if learner is None and too_many_new_visitors(request):
         return _answer_error(request, quiz, questions, None, seed, position, ERRORS[429][1], status=429)
-    if learner is not None and learner.answers_in_last_minute() >= ANSWERS_PER_MINUTE:
+    if learner is not None and learner.answers_in_last_minute() >= settings.ANSWERS_PER_MINUTE:
         message = "You are answering very fast. Wait a minute, then try again: nothing was lost."
         return _answer_error(
             request, quiz, questions, latest_attempt(learner, quiz), seed, position, message, status=429

@@ -170,8 +170,8 @@ def test_admin_pages_need_staff():
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
 
 
-def test_answer_posts_beyond_the_limit_get_a_429_in_place(client, monkeypatch):
-    monkeypatch.setattr("quizzes.views.ANSWERS_PER_MINUTE", 2)
+def test_answer_posts_beyond_the_limit_get_a_429_in_place(client, settings):
+    settings.ANSWERS_PER_MINUTE = 2
     quiz = make_quiz(title="Basics", questions=3)
     tokens = [q.choices.get(is_correct=True).token for q in quiz.questions.order_by("position")]
     for position in (1, 2):

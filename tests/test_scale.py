@@ -37,7 +37,7 @@ def add_terms(n: int, start: int = 0) -> None:
 
 
 PAGES = {
-    "/": 4,
+    "/": 3,
     "/glossary/": 3,
     "/glossary/?q=replay": 2,
     "/glossary/replay/": 8,
@@ -45,7 +45,7 @@ PAGES = {
     "/learn/": 2,
     "/learn/intro/": 4,
     "/search/?q=replay": 3,
-    "/quizzes/": 1,
+    "/quizzes/": 2,
     "/quizzes/basics/": 5,
 }
 

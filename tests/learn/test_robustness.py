@@ -34,7 +34,9 @@ def test_renaming_an_alias_relinks_the_glossary():
     before = current_matcher()
     assert "rehearsal" in before.phrases
 
-    Alias.objects.filter(term=term).update(name="Rehearsals", slug="rehearsals")
+    alias = Alias.objects.get(term=term)
+    alias.name, alias.slug = "Rehearsals", "rehearsals"
+    alias.save()
 
     after = current_matcher()
     assert after is not before
@@ -45,10 +47,17 @@ def test_reloading_fixtures_that_move_an_alias_relinks_the_glossary(tmp_path):
     call_command("load_content")
     before = current_matcher()
     alias = Alias.objects.get(name="Catastrophic interference")
-    # what loaddata would do: same timestamps, another owner
-    Alias.objects.filter(pk=alias.pk).update(term_id=alias.term_id + 1, updated_at=alias.updated_at)
+    fixture = tmp_path / "moved.yaml"
+    fixture.write_text(
+        f"- model: glossary.alias\n  pk: {alias.pk}\n  fields: {{term: {alias.term_id + 1}, name: Catastrophic "
+        f"interference, slug: catastrophic-interference, updated_at: 2026-11-23T12:00:00Z}}\n"
+    )
 
-    assert current_matcher().version != before.version
+    call_command("loaddata", str(fixture), verbosity=0)  # same timestamp, another owner
+
+    after = current_matcher()
+    assert after.version != before.version
+    assert after.phrases["catastrophic interference"] != before.phrases["catastrophic interference"]
 
 
 def test_a_term_named_chart_does_not_break_charts():

@@ -161,11 +161,11 @@ def test_home_page_offers_to_continue_once_progress_exists(client):
 
 def test_home_page_query_count_is_fixed(client, django_assert_num_queries):
     make_article(title="One", quiz=make_quiz(title="Q", questions=1))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get("/")
     for i in range(10):
         make_article(title=f"More {i}", quiz=make_quiz(title=f"Q{i}", questions=2))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get("/")
 
 

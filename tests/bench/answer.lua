@@ -1,0 +1,39 @@
+-- wrk script: htmx answer POSTs from many signed-in learners with real sessions and CSRF tokens.
+-- Each line of the entries file: path<TAB>cookie<TAB>csrf<TAB>body. Requests walk the lines in
+-- order from an offset (so every request answers a new question), counting 2xx responses.
+local entries = {}
+local index = 0
+local threads = {}
+successes = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local offset = tonumber(args[2]) or 0
+  for line in io.lines(args[1]) do
+    local path, cookie, csrf, body = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)")
+    table.insert(entries, {path = path, cookie = cookie, csrf = csrf, body = body})
+  end
+  index = offset
+end
+
+function request()
+  index = index + 1
+  local e = entries[((index - 1) % #entries) + 1]
+  return wrk.format("POST", e.path, {
+    ["Cookie"] = e.cookie, ["X-CSRFToken"] = e.csrf, ["HX-Request"] = "true",
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }, e.body)
+end
+
+function response(status, headers, body)
+  if status >= 200 and status < 300 then successes = successes + 1 end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("successes") end
+  io.write(string.format("SUCCESSES %d\n", total))
+end

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt content superuser audit clean
+.PHONY: run test lint fmt content superuser audit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ superuser: $(VENV)/.run
 audit: $(VENV)/.test
 	$(BIN)/pip install --quiet --group audit
 	$(BIN)/python .ci/audit.py
+
+# The benchmark: seeds .bench/recall.sqlite3 at scale on first run (or uses DATABASE_URL), serves
+# it with gunicorn and loads every page with wrk (needs Debian's wrk). See README, Performance.
+bench: $(VENV)/.test
+	@command -v wrk >/dev/null || { echo "wrk is missing: sudo apt-get install wrk"; exit 1; }
+	$(BIN)/python -m tests.bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

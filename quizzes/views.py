@@ -381,10 +381,10 @@ def review_states(
 REVIEW_BATCH = 20
 
 
-def due_items(learner: Learner | None):
+def review_items(learner: Learner | None):
+    """The learner's review queue with what the question partial needs, in fixed queries."""
     return (
         ReviewItem.objects.for_learner(learner)
-        .due(timezone.localdate())
         .select_related("question__quiz")
         .prefetch_related(
             "question__choices",
@@ -394,6 +394,10 @@ def due_items(learner: Learner | None):
             ),
         )
     )
+
+
+def due_items(learner: Learner | None):
+    return review_items(learner).due(timezone.localdate())
 
 
 @require_safe
@@ -415,16 +419,8 @@ def review(request: HttpRequest) -> HttpResponse:
 def review_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     learner = Learner.from_request(request)
     item = (
-        ReviewItem.objects.for_learner(learner)
+        review_items(learner)
         .filter(question__quiz__slug=slug, question__position=position, question__quiz__is_published=True)
-        .select_related("question__quiz")
-        .prefetch_related(
-            "question__choices",
-            Prefetch(
-                "question__related_terms",
-                queryset=Term.objects.published().alphabetical().only("name", "slug"),
-            ),
-        )
         .first()
     )
     if item is None:

@@ -152,7 +152,8 @@ def see_other(url: str) -> HttpResponseRedirect:
 
 @require_safe
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(Quiz.objects.published().with_question_count(), 24).get_page(request.GET.get("page"))
+    quizzes = Quiz.objects.published().with_question_count().order_by("position", "title", "pk")
+    page = Paginator(quizzes, 24).get_page(request.GET.get("page"))
     quizzes = list(page)
     learner = Learner.from_request(request)
     mine: dict[int, list[Attempt]] = {}

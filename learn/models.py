@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learn.markdown import Rendered, reading_minutes, render
+from quizzes.learners import LearnerQuerySet
 
 
 class Topic(models.Model):
@@ -110,13 +111,8 @@ class Source(models.Model):
         return self.title
 
 
-class ArticleReadQuerySet(models.QuerySet):
-    def for_learner(self, learner) -> ArticleReadQuerySet:
-        if learner is None:
-            return self.none()
-        if learner.user_id:
-            return self.filter(user_id=learner.user_id)
-        return self.filter(visitor=learner.visitor)
+class ArticleReadQuerySet(LearnerQuerySet):
+    pass
 
 
 class ArticleRead(models.Model):

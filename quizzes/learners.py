@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -68,3 +69,14 @@ def first_attempt_seed(learner: Learner | None, quiz_pk: int) -> int:
     who = f"u{learner.user_id}" if learner and learner.user_id else f"v{learner.visitor}" if learner else "-"
     digest = hmac.new(settings.SECRET_KEY.encode(), f"seed:{who}:{quiz_pk}".encode(), hashlib.sha256)
     return int.from_bytes(digest.digest()[:8], "big") >> 2
+
+
+class LearnerQuerySet(models.QuerySet):
+    """Rows that belong to one learner: a user's, or an anonymous visitor's (``user``/``visitor``)."""
+
+    def for_learner(self, learner: Learner | None):
+        if learner is None:
+            return self.none()
+        if learner.user_id:
+            return self.filter(user_id=learner.user_id)
+        return self.filter(visitor=learner.visitor)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from learn.markdown import Rendered, render
 from quizzes import analysis, checks, schedule, scoring
+from quizzes.learners import LearnerQuerySet
 
 
 class QuizQuerySet(models.QuerySet):
@@ -156,14 +157,7 @@ class Choice(models.Model):
         return scoring.opaque_token(settings.SECRET_KEY.encode(), self.pk)
 
 
-class AttemptQuerySet(models.QuerySet):
-    def for_learner(self, learner) -> AttemptQuerySet:
-        if learner is None:
-            return self.none()
-        if learner.user_id:
-            return self.filter(user_id=learner.user_id)
-        return self.filter(visitor=learner.visitor)
-
+class AttemptQuerySet(LearnerQuerySet):
     def with_correct_count(self) -> AttemptQuerySet:
         return self.annotate(
             correct_count=Count("answers", filter=Q(answers__is_correct=True)),
@@ -232,14 +226,7 @@ class Answer(models.Model):
         return f"{self.attempt} · {self.question.position}: {'right' if self.is_correct else 'wrong'}"
 
 
-class ReviewItemQuerySet(models.QuerySet):
-    def for_learner(self, learner) -> ReviewItemQuerySet:
-        if learner is None:
-            return self.none()
-        if learner.user_id:
-            return self.filter(user_id=learner.user_id)
-        return self.filter(visitor=learner.visitor)
-
+class ReviewItemQuerySet(LearnerQuerySet):
     def due(self, today) -> ReviewItemQuerySet:
         return self.filter(due_on__isnull=False, due_on__lte=today, question__quiz__is_published=True)
 

@@ -143,6 +143,13 @@ def too_many_new_visitors(request: HttpRequest) -> bool:
     return False
 
 
+def choice_error(token: str) -> str:
+    """What a learner reads when the Check button sent no choice, or a choice that is not there."""
+    if not token:
+        return "Choose one of the answers, then press Check."
+    return "That answer is not one of this question’s choices. Reload the page and try again."
+
+
 def see_other(url: str) -> HttpResponseRedirect:
     """After a POST, a 303 so that reloading the page does not post again."""
     response = HttpResponseRedirect(url)
@@ -201,11 +208,7 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
     token = request.POST.get("choice", "")
     choice = question.choice_for_token(token) if isinstance(token, str) and len(token) <= 64 else None
     if not token or choice is None:
-        message = (
-            "Choose one of the answers, then press Check."
-            if not token
-            else "That answer is not one of this question’s choices. Reload the page and try again."
-        )
+        message = choice_error(token)
         return _answer_error(request, quiz, questions, latest_attempt(learner, quiz), seed, position, message)
 
     if learner is None and too_many_new_visitors(request):
@@ -431,11 +434,7 @@ def review_answer(request: HttpRequest, slug: str, position: int) -> HttpRespons
     choice = question.choice_for_token(token) if isinstance(token, str) and len(token) <= 64 else None
     if choice is None and (item.due_on is not None and item.due_on <= timezone.localdate()):
         state = review_states(learner, [item], {})[0]
-        state.error = (
-            "Choose one of the answers, then press Check."
-            if not token
-            else "That answer is not one of this question’s choices. Reload the page and try again."
-        )
+        state.error = choice_error(token)
         template = "quizzes/review.html#question" if request.htmx else "quizzes/review.html"
         return render(request, template, {"state": state, "states": [state]}, status=400)
     if choice is not None:

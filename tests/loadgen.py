@@ -170,7 +170,7 @@ class Learner:
         )
         try:
             status, body, response_headers = request(self.port, "POST", action, f"choice={token}", headers)
-        except OSError:
+        except (OSError, http.client.HTTPException):  # reset, or a response cut off mid-body
             self.failures += 1
             return False
         self._keep_cookies(response_headers)

@@ -1,8 +1,8 @@
 """Link the first mention of every glossary term in rendered HTML.
 
 The matcher (a dict of every published name and alias, matched longest phrase first) is built once
-per version of the glossary and kept in the process; a page pays one small query to learn the
-current version. Linking walks the HTML's text nodes and never touches code, links or headings.
+per content version (``learn.models.content_version``) and kept in the process; a page pays one
+small query to learn the current version. Linking walks the HTML's text nodes and never touches code, links or headings.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
-from glossary.models import Alias, Term, glossary_version
+from glossary.models import Alias, Term
+from learn.models import content_version
 
 SKIP_TAGS = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "svg", "figure"}
 VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"}
@@ -38,13 +39,13 @@ class Matcher:
     cost grows with the text, not with the size of the glossary.
     """
 
-    version: str
+    version: int | None
     phrases: dict[str, str]
     names: dict[str, str]
     prefixes: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, version: str, entries: list[tuple[str, str, str]]) -> Matcher:
+    def build(cls, version: int | None, entries: list[tuple[str, str, str]]) -> Matcher:
         """``entries``: (phrase, slug, display name) for every name and alias."""
         phrases = {key: slug for phrase, slug, _ in entries if (key := phrase_key(phrase))}
         names = {slug: name for _, slug, name in entries}
@@ -153,9 +154,9 @@ def current_matcher() -> Matcher:
     """The matcher for the glossary as it is now: one query, two more when it changed."""
     global _current
     terms = Term.objects.published()
-    version = glossary_version()
+    version = content_version()
     matcher = _current
-    if matcher is None or matcher.version != version:
+    if matcher is None or version is None or matcher.version != version:
         entries = [(name, slug, name) for name, slug in terms.values_list("name", "slug")]
         names = {slug: name for _, slug, name in entries}
         entries += [
@@ -176,7 +177,10 @@ class TermLinker:
     exclude: str | None = None
 
     @property
-    def cache_key(self) -> str:
+    def cache_key(self) -> str | None:
+        """None when the content has no version yet: nothing linked is cached then."""
+        if self.matcher.version is None:
+            return None
         return f"{self.matcher.version}:{self.exclude or ''}"
 
     def __call__(self, html: str) -> str:

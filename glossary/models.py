@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -54,30 +54,6 @@ class TermQuerySet(models.QuerySet):
             )
             .order_by("rank", Lower("name"), "pk")
         )
-
-
-class GlossaryVersion(models.Model):
-    """One row whose number changes whenever a term or an alias changes (see glossary/signals.py).
-
-    Pages that link terms read it (a primary-key lookup) to know whether their cached matcher and
-    cached HTML are still current, on every instance of the site.
-    """
-
-    number = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"glossary version {self.number}"
-
-
-def glossary_version() -> str:
-    number = GlossaryVersion.objects.filter(pk=1).values_list("number", flat=True).first()
-    return str(number or 0)
-
-
-def bump_glossary_version() -> None:
-    """Called after any change to terms or aliases, including bulk loads."""
-    if not GlossaryVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        GlossaryVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
 class Term(models.Model):

@@ -11,7 +11,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from glossary.linking import term_linker
-from glossary.models import Alias, Category, Term, glossary_version
+from glossary.models import Alias, Category, Term
+from learn.models import content_version
+from learn.pagecache import cached_for_visitors
 
 LETTERS = list(string.ascii_uppercase) + ["#"]
 MAX_QUERY_LENGTH = 200
@@ -30,7 +32,10 @@ SEARCH_LIMIT = 50
 def letter_counts(terms, category: Category | None) -> dict[str, int]:
     """Published terms per initial (A-Z, everything else under #): one grouped query, cached
     until the glossary changes."""
-    key = f"glossary:letters:{glossary_version()}:{category.pk if category else ''}"
+    version = content_version()
+    if version is None:
+        return count_letters(terms)
+    key = f"glossary:letters:{version}:{category.pk if category else ''}"
     counts = cache.get(key)
     if counts is None:
         counts = count_letters(terms)
@@ -58,6 +63,7 @@ def starting_with(terms, letter: str):
 
 
 @require_safe
+@cached_for_visitors
 def term_list(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     categories = list(Category.objects.all())
@@ -113,6 +119,7 @@ def term_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
     published = Term.objects.published()
     term = (
@@ -143,6 +150,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def term_preview(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Term.objects.published().only("name", "slug", "short_definition"), slug=slug)
     template = "glossary/term_preview.html#card" if request.htmx else "glossary/term_preview.html"

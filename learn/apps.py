@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class LearnConfig(AppConfig):
     name = "learn"
     verbose_name = "Articles"
+
+    def ready(self):
+        from learn import signals
+
+        signals.connect()

@@ -16,3 +16,8 @@ FIXTURES: dict[Path, list[str]] = {
     Path("quizzes/fixtures/quizzes.yaml"): ["quizzes.quiz", "quizzes.question", "quizzes.choice"],
     Path("learn/fixtures/learn.yaml"): ["learn.topic", "learn.article", "learn.source"],
 }
+
+
+def content_models(apps) -> list:
+    """The content models, from the fixture lists (learner data is never among them)."""
+    return [apps.get_model(label) for labels in FIXTURES.values() for label in labels]

@@ -48,9 +48,10 @@ TAG_RE = re.compile(r"<[^>]*>")
 
 
 class Linker(Protocol):
-    """Adds links to trusted, already sanitised HTML. ``cache_key`` names its version."""
+    """Adds links to trusted, already sanitised HTML. ``cache_key`` names its version (None: do
+    not cache what it linked)."""
 
-    cache_key: str
+    cache_key: str | None
 
     def __call__(self, html: str) -> str: ...
 
@@ -93,6 +94,8 @@ def _cache_key(text: str, link: Linker | None) -> str:
 
 def render(text: str, *, link: Linker | None = None) -> Rendered:
     """Render Markdown to sanitised HTML, linking glossary terms if ``link`` is given."""
+    if link is not None and link.cache_key is None:
+        return _render(text or "", link)
     key = _cache_key(text or "", link)
     cached = cache.get(key)
     if cached is None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
@@ -9,6 +11,38 @@ from django.utils import timezone
 
 from learn.markdown import Rendered, reading_minutes, render
 from quizzes.learners import LearnerQuerySet
+
+
+class ContentVersion(models.Model):
+    """One row whose value changes whenever any content changes (see ``learn/signals.py``).
+
+    What is cached because content has not changed (rendered pages, the glossary's linker, letter
+    counts) is keyed by it, and every lookup reads it first: a primary-key read that every
+    instance of the site shares. A fresh random value per change, not a counter, so that a
+    database restored from a backup brings back its own value and never meets a cache filled
+    from other content under the same number.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"content version {self.value}"
+
+
+def content_version() -> int | None:
+    """The current content version, or None before any content was loaded."""
+    table = connection.ops.quote_name(ContentVersion._meta.db_table)
+    with connection.cursor() as cursor:  # raw SQL: this runs on every cached page view
+        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def bump_content_version() -> None:
+    """Called after any change to content, including loads and bulk inserts that send no signals."""
+    value = secrets.randbits(62)
+    if not ContentVersion.objects.filter(pk=1).update(value=value):
+        ContentVersion.objects.update_or_create(pk=1, defaults={"value": value})
 
 
 class Topic(models.Model):

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quizzes.context_processors.review_due",
+                "learn.pagecache.csrf_hole",
             ],
         },
     }
@@ -120,13 +121,22 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process caches, and still right when several instances share one database: everything in
+# them is keyed by what it was made from (rendered Markdown by a hash of its text, pages and
+# counts by the content version that every lookup reads from the database first).
 CACHES = {
     "default": {
-        # Only content-addressed values live here (rendered Markdown keyed by a hash of its text),
-        # so a per-process cache can never serve a stale page.
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "recall-default",
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    # Whole pages for visitors without a session (learn/pagecache.py): at most ~25 MB a process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "recall-pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

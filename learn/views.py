@@ -21,6 +21,7 @@ from learn.errors import ERRORS, error_page
 from learn.forms import ReportForm
 from learn.markdown import render as render_markdown
 from learn.models import Article, ArticleRead, Report
+from learn.pagecache import cached_for_visitors
 from quizzes.learners import Learner
 from quizzes.models import Attempt, Question, Quiz
 
@@ -31,6 +32,7 @@ SEARCH_LIMIT = 20
 
 
 @require_safe
+@cached_for_visitors
 def home(request: HttpRequest) -> HttpResponse:
     articles = list(Article.objects.published().select_related("topic", "quiz")[:HOME_ITEMS])
     topics: dict[int, dict] = {}
@@ -65,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     results = {"terms": [], "articles": [], "quizzes": []}
@@ -90,6 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def article_list(request: HttpRequest) -> HttpResponse:
     """Articles by topic, a page at a time."""
     articles = (
@@ -107,6 +111,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.published()

@@ -302,28 +302,30 @@ def _create_or_get(model, lookup: dict, defaults: dict):
         return model.objects.get(**lookup), False
 
 
-def record_answer(*, learner, question: Question, choice: Choice, first_seed: int) -> tuple[Answer, bool]:
+def record_answer(
+    *, learner, question: Question, choice: Choice, first_seed: int, out_of: int | None = None
+) -> tuple[Answer, bool]:
     """Store one learner's answer to one question: once, whatever the number of submissions.
 
     The attempt is the learner's latest for the quiz, created here at the first answer with the
     seed the page was shown with. A second submission returns the stored answer unchanged.
+    ``out_of`` is the quiz's number of questions when the caller has it (counted otherwise).
     Returns the answer and whether it was created by this call.
     """
     if choice.question_id != question.pk:
         raise ValueError("choice of another question")
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.for_learner(learner).filter(quiz_id=question.quiz_id).order_by("-number").first()
-        )
+        # Lock the attempt: two last answers arriving together must not both count N-1 answers
+        # (PostgreSQL's READ COMMITTED) and leave a complete attempt unfinished.
+        latest = Attempt.objects.for_learner(learner).filter(quiz_id=question.quiz_id).order_by("-number")
+        attempt = latest.select_for_update().first()
         if attempt is None:
             attempt, _ = _create_or_get(
                 Attempt,
                 {**learner.as_fields(), "quiz_id": question.quiz_id, "number": 1},
                 {"seed": first_seed},
             )
-        # Lock the attempt: two last answers arriving together must not both count N-1 answers
-        # (PostgreSQL's READ COMMITTED) and leave a complete attempt unfinished.
-        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+            attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
         answer, created = _create_or_get(
             Answer,
             {"attempt": attempt, "question": question},
@@ -331,10 +333,9 @@ def record_answer(*, learner, question: Question, choice: Choice, first_seed: in
         )
         if created:
             answered = attempt.answers.count()
-            if (
-                answered >= Question.objects.filter(quiz_id=question.quiz_id).count()
-                and not attempt.finished_at
-            ):
+            if out_of is None:
+                out_of = Question.objects.filter(quiz_id=question.quiz_id).count()
+            if answered >= out_of and not attempt.finished_at:
                 Attempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
             reschedule(learner=learner, question=question, choice=choice)
         return answer, created

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,7 +20,8 @@ from learn import charts, ratelimit
 from learn.errors import ERRORS
 from learn.markdown import Rendered
 from learn.markdown import render as render_markdown
-from learn.models import Article
+from learn.models import Article, content_version
+from learn.pagecache import cached_for_visitors
 from quizzes import scoring
 from quizzes.learners import Learner, first_attempt_seed
 from quizzes.models import (
@@ -82,6 +85,29 @@ def questions_for(quiz_filter: dict) -> list[Question]:
     )
 
 
+# A quiz's background reading: its published articles only (learn.Article.quiz points here).
+PUBLISHED_ARTICLES = Prefetch(
+    "articles", queryset=Article.objects.published().only("title", "slug", "quiz_id")
+)
+
+
+def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
+    """A published quiz with its questions, choices, terms and reading: six queries to build,
+    then kept in the cache until the content changes (one query to check the content version).
+    Every caller gets its own copy (the cache stores it pickled)."""
+    version = content_version()
+    key = f"quiz:{version}:{hashlib.sha256(slug.encode('utf-8', 'surrogateescape')).hexdigest()}"
+    found = cache.get(key) if version is not None else None
+    if found is None:
+        quiz = Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES).filter(slug=slug).first()
+        if quiz is None:
+            return None
+        found = (quiz, questions_for({"quiz": quiz}))
+        if version is not None:
+            cache.set(key, found, timeout=None)
+    return found
+
+
 def latest_attempt(learner: Learner | None, quiz: Quiz) -> Attempt | None:
     return (
         Attempt.objects.for_learner(learner)
@@ -128,12 +154,6 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
     }
 
 
-# A quiz's background reading: its published articles only (learn.Article.quiz points here).
-PUBLISHED_ARTICLES = Prefetch(
-    "articles", queryset=Article.objects.published().only("title", "slug", "quiz_id")
-)
-
-
 def too_many_new_visitors(request: HttpRequest) -> bool:
     """A first answer starts a visitor session: bounded per client address, shared by all workers."""
     key = ratelimit.client_key(request)
@@ -158,6 +178,7 @@ def see_other(url: str) -> HttpResponseRedirect:
 
 
 @require_safe
+@cached_for_visitors
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = Quiz.objects.published().with_question_count().order_by("position", "title", "pk")
     page = Paginator(quizzes, 24).get_page(request.GET.get("page"))
@@ -176,11 +197,15 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES), slug=slug)
+    found = published_quiz(slug)
+    if found is None:
+        raise Http404("No such quiz")
+    quiz, questions = found
     learner = Learner.from_request(request)
     attempt = latest_attempt(learner, quiz)
-    context = quiz_context(quiz, questions_for({"quiz": quiz}), attempt, first_attempt_seed(learner, quiz.pk))
+    context = quiz_context(quiz, questions, attempt, first_attempt_seed(learner, quiz.pk))
     return render(request, "quizzes/quiz_detail.html", context)
 
 
@@ -196,10 +221,10 @@ def _answer_error(request, quiz, questions, attempt, seed, position, message, st
 
 @require_POST
 def answer_question(request: HttpRequest, slug: str, position: int) -> HttpResponse:
-    quiz = Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES).filter(slug=slug).first()
-    if quiz is None:
+    found = published_quiz(slug)
+    if found is None:
         raise Http404("No such quiz")
-    questions = questions_for({"quiz": quiz})
+    quiz, questions = found
     question = next((q for q in questions if q.position == position), None)
     if question is None:
         raise Http404("No such question")
@@ -219,7 +244,7 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
             request, quiz, questions, latest_attempt(learner, quiz), seed, position, message, status=429
         )
     learner = Learner.from_request(request, create=True)
-    record_answer(learner=learner, question=question, choice=choice, first_seed=seed)
+    record_answer(learner=learner, question=question, choice=choice, first_seed=seed, out_of=len(questions))
     if not request.htmx:
         return see_other(f"{quiz.get_absolute_url()}#q{position}")
     context = quiz_context(quiz, questions, latest_attempt(learner, quiz), seed)

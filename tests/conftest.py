@@ -1,11 +1,12 @@
 import os
+import re
 
 # Before Django loads: a key for the test run, and Playwright's sync API next to the ORM.
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from glossary import linking
 
@@ -19,8 +20,44 @@ def _isolated_caches(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     linking._current = None
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     linking._current = None
+
+
+TOKEN_RE = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
+
+
+def without_tokens(html: bytes) -> str:
+    """A page with its CSRF tokens blanked: the one part that differs between two visitors."""
+    return TOKEN_RE.sub(r"\1…", html.decode())
+
+
+@pytest.fixture
+def page_queries(django_assert_num_queries):
+    """Pin a page's queries for a visitor without a session: ``cold`` from empty caches,
+    ``rendered`` when it is built again for the page cache, one (the content version) when it
+    comes from the page cache; the built and the cached page are the same."""
+
+    def check(client, url, rendered, *, cold=None, **headers):
+        if cold is not None:  # first, from nothing: every cache empty
+            for cache in caches.all():
+                cache.clear()
+            linking._current = None
+            with django_assert_num_queries(cold):
+                client.get(url, **headers)
+        client.get(url, **headers)  # warm: what is built once per content version (the linker)
+        with django_assert_num_queries(1):
+            cached = client.get(url, **headers)
+        caches["pages"].clear()
+        with django_assert_num_queries(rendered):
+            response = client.get(url, **headers)
+        assert response.status_code == cached.status_code == 200
+        assert without_tokens(cached.content) == without_tokens(response.content)
+        return response
+
+    return check

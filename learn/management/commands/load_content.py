@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from glossary.models import bump_glossary_version
 from learn.content import FIXTURES
+from learn.models import bump_content_version
 
 
 class Command(BaseCommand):
@@ -33,5 +33,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             for path in paths:
                 call_command("loaddata", str(path), verbosity=0)
-            bump_glossary_version()
+            bump_content_version()
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(paths)} content fixture(s)."))

@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from glossary.models import Alias, Category, Term, bump_glossary_version
+from glossary.models import Alias, Category, Term
 from glossary.models import Source as TermSource
-from learn.models import Article, Topic
+from learn.models import Article, Topic, bump_content_version
 from learn.models import Source as ArticleSource
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
@@ -275,7 +275,7 @@ class Command(BaseCommand):
                 ],
                 batch_size=BATCH,
             )
-            bump_glossary_version()
+            bump_content_version()
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Seeded {terms:,} terms, {articles:,} articles, {quizzes:,} quizzes of {questions} questions, "

@@ -1,0 +1,179 @@
+"""The page cache (learn/pagecache.py): pages for visitors without a session are built once per
+content version and served with the visitor's own CSRF token; everyone with state gets their own
+page; every change to content gives a new version."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.core.cache import caches
+from django.core.management import call_command
+from django.test import Client
+
+from learn.content import content_models
+from learn.models import Article, content_version
+from learn.models import Source as ArticleSource
+from learn.pagecache import csrf_placeholder
+from quizzes.models import Answer, Attempt
+from tests.conftest import HX, without_tokens
+from tests.factories import make_article, make_category, make_quiz, make_term
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_IN_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def content():
+    term = make_term(
+        name="Replay",
+        definition="Replay mixes old examples back in.",
+        categories=(make_category(name="Zz test category"),),
+        aliases=("Rehearsal",),
+    )
+    quiz = make_quiz(title="Basics", questions=3, terms=(term,))
+    article = make_article(title="Intro", body="Mixing old data in helps.", quiz=quiz, terms=(term,))
+    ArticleSource.objects.create(article=article, title="A paper", url="https://example.org/paper")
+    return term, quiz, article
+
+
+def test_two_visitors_get_the_same_cached_page_each_with_a_working_token_of_their_own(content):
+    term, _, _ = content
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+
+    one = first.get(term.get_absolute_url())
+    two = second.get(term.get_absolute_url())
+
+    assert one.status_code == two.status_code == 200
+    assert without_tokens(one.content) == without_tokens(two.content)
+    assert csrf_placeholder() not in one.content.decode() + two.content.decode()
+    assert one.cookies["csrftoken"].value != two.cookies["csrftoken"].value
+    for client, page in ((first, one), (second, two)):  # each token goes with that visitor's cookie
+        token = TOKEN_IN_FORM.search(page.content.decode()).group(1)
+        sent = client.post(
+            "/report/",
+            {
+                "kind": "term",
+                "slug": term.slug,
+                "text": "The example is unclear.",
+                "csrfmiddlewaretoken": token,
+            },
+            **HX,
+        )
+        assert sent.status_code == 201
+    foreign = TOKEN_IN_FORM.search(one.content.decode()).group(1)
+    refused = Client(enforce_csrf_checks=True)
+    refused.get("/")
+    assert refused.post("/report/", {"csrfmiddlewaretoken": foreign}).status_code == 403
+
+
+def test_cached_pages_vary_on_cookie_and_keep_the_views_own_vary(content):
+    client = Client()
+    client.get("/glossary/")
+
+    cached = client.get("/glossary/")
+
+    vary = {v.strip() for v in cached["Vary"].split(",")}
+    assert {"Cookie", "HX-Request"} <= vary
+    assert cached["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_the_htmx_fragment_and_the_full_page_are_cached_apart(content):
+    client = Client()
+    for _ in range(2):  # built, then from the cache
+        fragment = client.get("/glossary/", {"q": "rep"}, **HX).content.decode()
+        page = client.get("/glossary/", {"q": "rep"}).content.decode()
+        assert "<html" not in fragment and "Replay" in fragment
+        assert "<html" in page and "Replay" in page
+
+
+def test_a_learner_with_a_session_sees_their_own_answers_not_the_cached_page(content):
+    _, quiz, _ = content
+    visitor, learner = Client(), Client()
+    assert "Right." not in visitor.get(quiz.get_absolute_url()).content.decode()  # cached now
+    right = quiz.questions.get(position=1).choices.get(is_correct=True)
+
+    learner.post(f"{quiz.get_absolute_url()}questions/1/answer/", {"choice": right.token}, **HX)
+
+    assert "Right." in learner.get(quiz.get_absolute_url()).content.decode()
+    assert "Right." not in visitor.get(quiz.get_absolute_url()).content.decode()
+    assert "Right." not in Client().get(quiz.get_absolute_url()).content.decode()
+
+
+def test_a_signed_in_learner_never_gets_a_visitors_page(content, django_user_model):
+    client = Client()
+    client.get("/")
+    client.force_login(django_user_model.objects.create_user("ada", password="a-long-passphrase-42"))
+
+    assert "Log out" in client.get("/").content.decode()
+
+
+def test_an_edit_shows_on_the_next_request_and_unpublishing_removes_the_page(content):
+    _, _, article = content
+    client = Client()
+    assert "Mixing old data in helps." in client.get(article.get_absolute_url()).content.decode()
+
+    Article.objects.filter(pk=article.pk).update(body="It helps a lot.")  # no signal: still cached
+    assert "It helps a lot." not in client.get(article.get_absolute_url()).content.decode()
+    article.refresh_from_db()
+    article.save()  # the admin and every other save send a signal
+    assert "It helps a lot." in client.get(article.get_absolute_url()).content.decode()
+
+    article.is_published = False
+    article.save()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_error_pages_and_redirects_are_not_cached_and_carry_a_real_token(content):
+    make_term(name="Low-rank adaptation", aliases=("LoRA",))
+    client = Client()
+
+    missing = client.get("/glossary/no-such-term/")
+    moved = client.get("/glossary/lora/")
+
+    assert missing.status_code == 404 and csrf_placeholder() not in missing.content.decode()
+    assert moved.status_code == 301 and moved["Location"] == "/glossary/low-rank-adaptation/"
+    assert len(caches["pages"]._cache) == 0
+
+
+@pytest.mark.parametrize("model", content_models(apps), ids=lambda m: m._meta.label)
+def test_saving_any_content_model_gives_a_new_content_version(content, model):
+    before = content_version()
+    model.objects.first().save()
+
+    assert content_version() != before
+
+
+def test_deleting_content_gives_a_new_content_version(content):
+    term, quiz, article = content
+    versions = [content_version()]
+    for row in (quiz.questions.first().choices.first(), article, quiz, term):
+        row.delete()
+        versions.append(content_version())
+
+    assert len(set(versions)) == 5
+
+
+def test_many_to_many_links_and_a_fixture_load_give_a_new_content_version(content):
+    term, _, article = content
+    before = content_version()
+    term.categories.add(make_category(name="Zz another category"))
+    linked = content_version()
+    article.related_terms.clear()
+    cleared = content_version()
+    call_command("load_content")
+    loaded = content_version()
+
+    assert len({before, linked, cleared, loaded}) == 4
+
+
+def test_learner_data_leaves_the_content_version_alone(content):
+    _, quiz, _ = content
+    before = content_version()
+    client = Client()
+    right = quiz.questions.get(position=1).choices.get(is_correct=True)
+
+    client.post(f"{quiz.get_absolute_url()}questions/1/answer/", {"choice": right.token}, **HX)
+
+    assert Attempt.objects.count() == 1 and Answer.objects.count() == 1
+    assert content_version() == before

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt content superuser audit bench clean
+.PHONY: run test lint fmt content superuser audit bench lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ audit: $(VENV)/.test
 bench: $(VENV)/.test
 	@command -v wrk >/dev/null || { echo "wrk is missing: sudo apt-get install wrk"; exit 1; }
 	$(BIN)/python -m tests.bench
+
+# Lighthouse on the home, term, article and quiz pages (needs npm and Debian's chromium; npx
+# fetches lighthouse from the npm registry on first use). See README, Development notes.
+lighthouse: $(VENV)/.test
+	$(BIN)/python -m tests.lighthouse
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -54,7 +55,6 @@ class QuestionState:
     number: int
     total: int
     choices: list[Choice]
-    prompt: Rendered
     answer: Answer | Given | None = None
     explanation: Rendered | None = None
     error: str = ""
@@ -62,6 +62,11 @@ class QuestionState:
     note: str = ""
 
     key: str = ""  # unique on pages that show questions of several quizzes
+
+    @cached_property
+    def prompt(self) -> Rendered:
+        """Rendered when a template shows it: an answer's response shows one question, not all."""
+        return render_markdown(self.question.prompt)
 
     @property
     def anchor(self) -> str:
@@ -131,7 +136,6 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
                 number=number,
                 total=total,
                 choices=question.ordered_choices(attempt.seed if attempt else seed),
-                prompt=render_markdown(question.prompt),
                 answer=answer,
                 explanation=render_markdown(question.explanation, link=link) if answer else None,
                 action=reverse("quizzes:answer", args=[quiz.slug, question.position]),
@@ -397,7 +401,6 @@ def review_states(
                 number=number,
                 total=len(items),
                 choices=question.ordered_choices(item.pk * 7919 + item.step),
-                prompt=render_markdown(question.prompt),
                 answer=answer,
                 explanation=render_markdown(question.explanation, link=link) if answer else None,
                 action=reverse("progress:answer", args=[question.quiz.slug, question.position]),

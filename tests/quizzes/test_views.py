@@ -308,7 +308,9 @@ def test_quiz_page_query_count_does_not_grow_with_questions(
     answer(client, quiz, 1)
     client.get(quiz.get_absolute_url())
     matcher = linking._current
-    with django_assert_num_queries(6):  # session, content version, attempt, answers, linker version, review count
+    with django_assert_num_queries(
+        6
+    ):  # session, content version, attempt, answers, linker version, review count
         client.get(quiz.get_absolute_url())
     assert linking._current is matcher  # the glossary did not change: no rebuild
 

@@ -203,3 +203,18 @@ def test_the_version_read_replaces_a_broken_persistent_connection_like_the_healt
 
     assert content_version() == expected  # no error: a new connection answered
     assert connection.connection.info.backend_pid != victim
+
+
+def test_pages_are_gzipped_for_browsers_that_accept_it(content):
+    import gzip
+
+    term, _, _ = content
+    client = Client()
+    for _ in range(2):  # built, then from the cache
+        zipped = client.get(term.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        plain = client.get(term.get_absolute_url())
+
+        assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+        assert "Content-Encoding" not in plain
+        assert without_tokens(gzip.decompress(zipped.content)) == without_tokens(plain.content)
+        assert len(zipped.content) < len(plain.content) / 2

@@ -75,3 +75,16 @@ def test_without_javascript_a_term_is_simply_a_link(live_server, browser, articl
 
     expect(page).to_have_url(f"{live_server.url}/glossary/replay/")
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_shipped_articles_have_no_axe_violations(live_server, page, axe_check, scheme):
+    from django.core.management import call_command
+
+    from learn.models import Article
+
+    call_command("load_content")
+    page.emulate_media(color_scheme=scheme)
+    for article in Article.objects.published():  # real code blocks (with comments) and charts
+        page.goto(f"{live_server.url}{article.get_absolute_url()}")
+        axe_check(page)

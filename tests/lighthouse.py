@@ -33,20 +33,26 @@ def run(port: int, path: str, out: Path) -> dict[str, float]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         sys.exit("chromium is missing: apt-get install chromium")
-    subprocess.run(
-        [
-            "npx",
-            "--yes",
-            LIGHTHOUSE,
-            f"http://127.0.0.1:{port}{path}",
-            "--quiet",
-            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-            "--output=json",
-            f"--output-path={out}",
-        ],
-        env={**os.environ, "CHROME_PATH": chromium},
-        check=True,
-    )
+    for attempt in range(3):  # Lighthouse itself sometimes fails to record a trace: "run again"
+        done = subprocess.run(
+            [
+                "npx",
+                "--yes",
+                LIGHTHOUSE,
+                f"http://127.0.0.1:{port}{path}",
+                "--quiet",
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+                "--output=json",
+                f"--output-path={out}",
+            ],
+            env={**os.environ, "CHROME_PATH": chromium},
+            check=False,
+        )
+        if done.returncode == 0:
+            break
+        print(f"  {path}: Lighthouse failed (attempt {attempt + 1} of 3)")
+    else:
+        sys.exit(f"Lighthouse failed three times on {path}")
     report = json.loads(out.read_text())
     failing = [
         f"{audit['id']} ({audit['score']})"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from glossary.models import Term
+from quizzes.models import Question
 from tests.factories import make_quiz, make_term
 from tests.loadgen import Learner, gunicorn, request, site_env
 
@@ -57,6 +58,19 @@ def test_a_learner_moving_between_two_instances_keeps_one_consistent_progress():
             body = page(server, "/glossary/replay/")
             assert "Replay pairs well with a low" in body and "Replay keeps old skills." not in body
             assert 'href="/glossary/learning-rate/"' in body
+
+        # The same for a quiz, which is cached apart for learners with a session as well.
+        for server in (first, second):
+            assert "Rewritten prompt" not in page(server, "/quizzes/basics/")
+        question = Question.objects.get(quiz__slug="basics", position=3)
+        question.prompt = "Rewritten prompt: which one?"
+        question.save()
+        for server in (first, second):
+            assert "Rewritten prompt: which one?" in page(server, "/quizzes/basics/")
+            learner.port = server.port  # a learner with a session: the page is their own
+            status, body, _ = request(server.port, "GET", "/quizzes/basics/", headers=learner._headers())
+            assert status == 200 and "Rewritten prompt: which one?" in body
+            assert body.count("Right.") + body.count("Not quite.") == 6  # their answers, all shown
 
 
 def page(server, path: str) -> str:

@@ -79,6 +79,7 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
     ).order_by("question__quiz_id", "question__position", "pk"):
         choices.setdefault(quiz_id, []).append((position, choice_id))
     per_user = []
+    cookies = []
     for n, user in enumerate(users):
         session = SessionStore()
         session.update(
@@ -91,6 +92,7 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
         session.create()
         csrf = f"{n:04d}" + "b" * 28
         cookie = f"sessionid={session.session_key}; csrftoken={csrf}"
+        cookies.append(cookie)
         lines = []
         for quiz_id, slug in quizzes[(n * 37) % len(quizzes) :] + quizzes[: (n * 37) % len(quizzes)]:
             if (user.pk, quiz_id) in attempted:
@@ -121,7 +123,11 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
         ("preview fragment", f"{term.get_absolute_url()}preview/", {"HX-Request": "true"}),
         ("article", article.get_absolute_url(), {}),
         ("search", "/search/?q=model+tuning", {}),
+        ("search, new query", "SEARCH", {}),
         ("quiz page", quiz.get_absolute_url(), {}),
+        # A signed-in learner's pages are their own (no page cache): what a returning learner gets.
+        ("term page, signed in", term.get_absolute_url(), {"Cookie": cookies[0]}),
+        ("quiz page, signed in", quiz.get_absolute_url(), {"Cookie": cookies[0]}),
         ("answer POST", "ANSWER", {}),
     ]
 
@@ -140,6 +146,8 @@ def wrk(port: int, path: str, headers: dict, seconds: int, offset: int = 0) -> d
             str(WORK / "answers.txt"),
             str(offset),
         ]
+    elif path == "SEARCH":
+        command += ["-s", str(Path(__file__).with_name("search.lua")), url]
     else:
         command.append(url + path)
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout

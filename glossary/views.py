@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from glossary.linking import term_linker
 from glossary.models import Alias, Category, Term
 from learn.models import content_version
-from learn.pagecache import cached_for_visitors
+from learn.pagecache import cached_for_everyone
 
 LETTERS = list(string.ascii_uppercase) + ["#"]
 MAX_QUERY_LENGTH = 200
@@ -63,7 +63,7 @@ def starting_with(terms, letter: str):
 
 
 @require_safe
-@cached_for_visitors
+@cached_for_everyone
 def term_list(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     categories = list(Category.objects.all())
@@ -119,7 +119,7 @@ def term_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@cached_for_everyone
 def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
     published = Term.objects.published()
     term = (
@@ -150,7 +150,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@cached_for_everyone
 def term_preview(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Term.objects.published().only("name", "slug", "short_definition"), slug=slug)
     template = "glossary/term_preview.html#card" if request.htmx else "glossary/term_preview.html"

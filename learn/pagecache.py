@@ -1,10 +1,16 @@
-"""Whole pages for visitors who bring no state, cached until the content changes.
+"""Whole pages, cached until the content changes, with holes for what differs between requests.
 
 A visitor without a session (a first visit, a search engine, a shared link) sees exactly what every
 other such visitor sees, except for one thing: the CSRF token that forms and htmx send back. So a
 page for them is rendered once per content version with a placeholder where the token goes,
-stored, and served with this visitor's own token put in. Everyone else (a learner with a session,
-whose pages show their answers, read marks and review count) gets the view's normal rendering.
+stored, and served with this visitor's own token put in (``@cached_for_visitors``).
+
+Some pages show a learner nothing of their own except the header (their account links, the
+"N to review" badge) and a message after an action: the glossary, a term, search, the list of
+articles. For learners with a session those pages are cached too, with two more holes, filled per
+request from ``base.html``'s ``account`` and ``messages`` partials (``@cached_for_everyone``).
+Pages that show a learner's own state (their answers, read marks, scores) use only the first
+decorator, and learners get the view's normal rendering there.
 
 Correctness rests on the content version (``learn.models.content_version``): every change to
 content, from the admin, a fixture load or a bulk command, gives it a new value in the database,
@@ -23,81 +29,92 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template import loader
 from django.utils.cache import patch_vary_headers
 
 from learn.models import content_version
 
 CACHE = "pages"
-_HOLE_ATTRIBUTE = "_recall_csrf_hole"
+_MODE = "_recall_page_holes"  # set on the request while a page is rendered for the cache
+VISITOR, LEARNER = "visitor", "learner"
+PARTIAL_HOLES = ("account", "messages")  # base.html's partials that a learner's page fills in
+
+
+def placeholder(name: str) -> str:
+    """What a cached page holds where a per-request part goes: 64 hex characters (a CSRF token's
+    length) that escaping leaves alone and that nobody without the secret key can type in."""
+    return _placeholder(settings.SECRET_KEY, name)
 
 
 def csrf_placeholder() -> str:
-    """What a cached page holds where the CSRF token goes: 64 characters (a token's length) that
-    escaping leaves alone and that nobody without the secret key can type into content."""
-    return _placeholder(settings.SECRET_KEY)
+    return placeholder("csrf")
 
 
-@lru_cache(maxsize=4)
-def _placeholder(secret: str) -> str:
-    return hmac.new(secret.encode(), b"recall page cache csrf hole", hashlib.sha256).hexdigest()
+@lru_cache(maxsize=16)
+def _placeholder(secret: str, name: str) -> str:
+    return hmac.new(secret.encode(), f"recall page cache hole: {name}".encode(), hashlib.sha256).hexdigest()
 
 
-def csrf_hole(request: HttpRequest) -> dict:
-    """Context processor: while a page is rendered for the cache, its token is the placeholder."""
-    if getattr(request, _HOLE_ATTRIBUTE, False):
-        return {"csrf_token": csrf_placeholder()}
-    return {}
+def holes(request: HttpRequest) -> dict:
+    """Context processor: while a page is rendered for the cache, placeholders stand in for the
+    CSRF token and, on a learner's page, for the header's account links and the messages."""
+    mode = getattr(request, _MODE, None)
+    if mode is None:
+        return {}
+    context = {"csrf_token": csrf_placeholder()}
+    if mode == LEARNER:
+        context["page_holes"] = {name: placeholder(name) for name in PARTIAL_HOLES}
+    return context
 
 
 def is_stateless(request: HttpRequest) -> bool:
-    """A GET from a visitor with no session and no pending messages: the page is everyone's."""
-    return (
-        request.method == "GET"
-        and not request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        and not request.COOKIES.get("messages")
-    )
+    """A visitor with no session and no pending messages: the page is the same for all of them."""
+    return not request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not request.COOKIES.get("messages")
 
 
-def page_key(request: HttpRequest, version: int) -> str:
+def page_key(request: HttpRequest, version: int, mode: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode("utf-8", "surrogateescape")).hexdigest()
-    return f"page:{version}:{'htmx' if request.htmx else 'page'}:{path}"
-
-
-def _with_token(request: HttpRequest, stored: tuple[str, tuple[str, ...], bytes]) -> HttpResponse:
-    content_type, vary, body = stored
-    hole = csrf_placeholder().encode()
-    if hole in body:  # get_token also makes sure the visitor gets the matching cookie
-        body = body.replace(hole, get_token(request).encode())
-    response = HttpResponse(body, content_type=content_type)
-    patch_vary_headers(response, vary)
-    return response
+    return f"page:{version}:{mode}:{'htmx' if request.htmx else 'page'}:{path}"
 
 
 def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve ``view``'s 200 responses from the page cache for stateless visitors (see above)."""
+    """Serve ``view``'s 200 responses from the page cache to visitors without a session."""
+    return _cached(view, learners_too=False)
 
+
+def cached_for_everyone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Also serve learners with a session, for a view whose page shows them nothing of their own
+    outside base.html's account and messages partials."""
+    return _cached(view, learners_too=True)
+
+
+def _cached(view: Callable[..., HttpResponse], *, learners_too: bool) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_stateless(request):
+        if request.method != "GET":
             return view(request, *args, **kwargs)
-        version = content_version()
-        if version is None:  # no content loaded yet: nothing worth keeping
+        mode = VISITOR if is_stateless(request) else LEARNER if learners_too else None
+        version = content_version() if mode else None
+        if version is None:  # a learner's own page, or no content loaded yet
             return view(request, *args, **kwargs)
-        key = page_key(request, version)
+        key = page_key(request, version, mode)
         pages = caches[CACHE]
         stored = pages.get(key)
         if stored is None:
-            setattr(request, _HOLE_ATTRIBUTE, True)
+            setattr(request, _MODE, mode)
             try:
                 response = view(request, *args, **kwargs)
             finally:
-                setattr(request, _HOLE_ATTRIBUTE, False)
+                setattr(request, _MODE, None)
             if not _is_everyones(request, response):
-                return _fill_hole(request, response)
+                return _filled(request, response)
             vary = tuple(v.strip() for v in response.get("Vary", "").split(",") if v.strip())
             stored = (response["Content-Type"], (*vary, "Cookie"), response.content)
             pages.set(key, stored)
-        return _with_token(request, stored)
+        content_type, vary, body = stored
+        response = HttpResponse(_fill(request, body), content_type=content_type)
+        patch_vary_headers(response, vary)
+        return response
 
     return wrapper
 
@@ -115,9 +132,21 @@ def _is_everyones(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _fill_hole(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """A response that is not cached (an error page, a redirect) still gets the real token."""
+def _fill(request: HttpRequest, body: bytes) -> bytes:
+    """The holes filled for this request. get_token also makes sure the matching cookie is set."""
     hole = csrf_placeholder().encode()
-    if not response.streaming and hole in response.content:
-        response.content = response.content.replace(hole, get_token(request).encode())
+    if hole in body:
+        body = body.replace(hole, get_token(request).encode())
+    for name in PARTIAL_HOLES:
+        hole = placeholder(name).encode()
+        if hole in body:
+            part = loader.get_template(f"base.html#{name}").render({}, request)
+            body = body.replace(hole, part.encode())
+    return body
+
+
+def _filled(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A response that is not cached (an error page, a redirect) still gets its holes filled."""
+    if not response.streaming:
+        response.content = _fill(request, response.content)
     return response

@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quizzes.context_processors.review_due",
-                "learn.pagecache.csrf_hole",
+                "learn.pagecache.holes",
             ],
         },
     }

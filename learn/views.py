@@ -21,7 +21,7 @@ from learn.errors import ERRORS, error_page
 from learn.forms import ReportForm
 from learn.markdown import render as render_markdown
 from learn.models import Article, ArticleRead, Report
-from learn.pagecache import cached_for_visitors
+from learn.pagecache import cached_for_everyone, cached_for_visitors
 from quizzes.learners import Learner
 from quizzes.models import Attempt, Question, Quiz
 
@@ -67,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@cached_for_everyone
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     results = {"terms": [], "articles": [], "quizzes": []}
@@ -93,7 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@cached_for_everyone
 def article_list(request: HttpRequest) -> HttpResponse:
     """Articles by topic, a page at a time."""
     articles = (

@@ -9,12 +9,13 @@ from django.apps import apps
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from learn.content import content_models
 from learn.models import Article, content_version
 from learn.models import Source as ArticleSource
-from learn.pagecache import csrf_placeholder
-from quizzes.models import Answer, Attempt
+from learn.pagecache import csrf_placeholder, placeholder
+from quizzes.models import Answer, Attempt, ReviewItem
 from tests.conftest import HX, without_tokens
 from tests.factories import make_article, make_category, make_quiz, make_term
 
@@ -218,3 +219,67 @@ def test_pages_are_gzipped_for_browsers_that_accept_it(content):
         assert "Content-Encoding" not in plain
         assert without_tokens(gzip.decompress(zipped.content)) == without_tokens(plain.content)
         assert len(zipped.content) < len(plain.content) / 2
+
+
+def signed_in(django_user_model, name: str) -> Client:
+    client = Client()
+    client.force_login(django_user_model.objects.create_user(name, password="a-long-passphrase-42"))
+    return client
+
+
+def test_signed_in_learners_share_a_cached_term_page_with_their_own_header(
+    content, django_user_model, django_assert_num_queries
+):
+    term, quiz, _ = content
+    ada, bob = signed_in(django_user_model, "ada"), signed_in(django_user_model, "bob")
+    wrong = quiz.questions.get(position=1).choices.filter(is_correct=False).first()
+    ada.post(f"{quiz.get_absolute_url()}questions/1/answer/", {"choice": wrong.token}, **HX)
+    ReviewItem.objects.update(due_on=timezone.localdate())  # and now it is due
+    url = term.get_absolute_url()
+    assert "1 to review" in ada.get(url).content.decode()  # built for learners, then cached
+
+    with django_assert_num_queries(4):  # session, user, content version, ada's review count
+        first = ada.get(url).content.decode()
+    second = bob.get(url).content.decode()
+
+    assert 'Log out <span class="visually-hidden">ada</span>' in first and "1 to review" in first
+    assert 'Log out <span class="visually-hidden">bob</span>' in second
+    assert "ada" not in second and "to review</a>" not in second
+    assert placeholder("account") not in first + second and csrf_placeholder() not in first + second
+    account = re.compile(r'<div class="account">.*?</div>', re.S)
+    assert without_tokens(account.sub("", first).encode()) == without_tokens(account.sub("", second).encode())
+
+
+def test_a_message_after_an_action_shows_once_on_a_cached_page(content):
+    term, _, _ = content
+    client = Client()
+    client.get(term.get_absolute_url())
+
+    client.post(
+        "/report/",
+        {"kind": "term", "slug": term.slug, "text": "Typo in the example.", "next": term.get_absolute_url()},
+    )
+
+    assert "your report reached the team" in client.get(term.get_absolute_url()).content.decode()
+    assert "your report reached the team" not in client.get(term.get_absolute_url()).content.decode()
+
+
+def test_a_signed_in_learners_token_in_a_cached_page_works(content, django_user_model):
+    term, _, _ = content
+    ada = signed_in(django_user_model, "ada")
+    ada.handler.enforce_csrf_checks = True
+    ada.get(term.get_absolute_url())
+    page = ada.get(term.get_absolute_url()).content.decode()  # from the cache
+
+    token = TOKEN_IN_FORM.search(page).group(1)
+    logout_token = re.search(
+        r'action="/accounts/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', page
+    )
+    sent = ada.post(
+        "/report/",
+        {"kind": "term", "slug": term.slug, "text": "The example is unclear.", "csrfmiddlewaretoken": token},
+        **HX,
+    )
+
+    assert sent.status_code == 201 and logout_token is not None
+    assert ada.post("/accounts/logout/", {"csrfmiddlewaretoken": logout_token.group(1)}).status_code == 302

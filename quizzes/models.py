@@ -310,7 +310,8 @@ def record_answer(
     The attempt is the learner's latest for the quiz, created here at the first answer with the
     seed the page was shown with. A second submission returns the stored answer unchanged.
     ``out_of`` is the quiz's number of questions when the caller has it (counted otherwise).
-    Returns the answer and whether it was created by this call.
+    Returns the answer (its ``attempt`` is the learner's attempt, up to date) and whether it was
+    created by this call.
     """
     if choice.question_id != question.pk:
         raise ValueError("choice of another question")
@@ -336,7 +337,8 @@ def record_answer(
             if out_of is None:
                 out_of = Question.objects.filter(quiz_id=question.quiz_id).count()
             if answered >= out_of and not attempt.finished_at:
-                Attempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
+                attempt.finished_at = timezone.now()
+                Attempt.objects.filter(pk=attempt.pk).update(finished_at=attempt.finished_at)
             reschedule(learner=learner, question=question, choice=choice)
         return answer, created
 

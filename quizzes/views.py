@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
-from glossary.linking import term_linker
+from glossary.linking import TermLinker, term_linker
 from glossary.models import Term
 from learn import charts, ratelimit
 from learn.errors import ERRORS
@@ -56,7 +58,7 @@ class QuestionState:
     total: int
     choices: list[Choice]
     answer: Answer | Given | None = None
-    explanation: Rendered | None = None
+    linker: Callable[[], TermLinker] | None = None  # shared by a page's questions, built once
     error: str = ""
     action: str = ""
     note: str = ""
@@ -67,6 +69,13 @@ class QuestionState:
     def prompt(self) -> Rendered:
         """Rendered when a template shows it: an answer's response shows one question, not all."""
         return render_markdown(self.question.prompt)
+
+    @cached_property
+    def explanation(self) -> Rendered | None:
+        """Once answered, the explanation with its terms linked; rendered only if it is shown."""
+        if not self.answer:
+            return None
+        return render_markdown(self.question.explanation, link=self.linker() if self.linker else None)
 
     @property
     def anchor(self) -> str:
@@ -125,7 +134,7 @@ def latest_attempt(learner: Learner | None, quiz: Quiz) -> Attempt | None:
 
 def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None, seed: int) -> dict:
     answers = {a.question_id: a for a in attempt.answers.all()} if attempt else {}
-    link = term_linker() if answers else None
+    linker = functools.cache(term_linker)  # built at the first explanation shown, then shared
     total = len(questions)
     states = []
     for number, question in enumerate(questions, start=1):
@@ -137,7 +146,7 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
                 total=total,
                 choices=question.ordered_choices(attempt.seed if attempt else seed),
                 answer=answer,
-                explanation=render_markdown(question.explanation, link=link) if answer else None,
+                linker=linker,
                 action=reverse("quizzes:answer", args=[quiz.slug, question.position]),
             )
         )
@@ -248,10 +257,14 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
             request, quiz, questions, latest_attempt(learner, quiz), seed, position, message, status=429
         )
     learner = Learner.from_request(request, create=True)
-    record_answer(learner=learner, question=question, choice=choice, first_seed=seed, out_of=len(questions))
+    answer, _ = record_answer(
+        learner=learner, question=question, choice=choice, first_seed=seed, out_of=len(questions)
+    )
     if not request.htmx:
         return see_other(f"{quiz.get_absolute_url()}#q{position}")
-    context = quiz_context(quiz, questions, latest_attempt(learner, quiz), seed)
+    attempt = answer.attempt  # the attempt the answer went to, with its answers in one query:
+    prefetch_related_objects([attempt], Prefetch("answers", queryset=Answer.objects.select_related("choice")))
+    context = quiz_context(quiz, questions, attempt, seed)
     context["state"] = next(s for s in context["states"] if s.question.pk == question.pk)
     context["oob"] = True
     return render(request, "quizzes/quiz_detail.html#answer-response", context)
@@ -390,7 +403,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 def review_states(
     learner: Learner | None, items: list[ReviewItem], given: dict[int, Given]
 ) -> list[QuestionState]:
-    link = term_linker() if given else None
+    linker = functools.cache(term_linker)  # built at the first explanation shown, then shared
     states = []
     for number, item in enumerate(items, start=1):
         question = item.question
@@ -402,7 +415,7 @@ def review_states(
                 total=len(items),
                 choices=question.ordered_choices(item.pk * 7919 + item.step),
                 answer=answer,
-                explanation=render_markdown(question.explanation, link=link) if answer else None,
+                linker=linker,
                 action=reverse("progress:answer", args=[question.quiz.slug, question.position]),
                 key=f"r{item.pk}",
             )

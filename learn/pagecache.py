@@ -91,7 +91,7 @@ def cached_for_everyone(view: Callable[..., HttpResponse]) -> Callable[..., Http
 def _cached(view: Callable[..., HttpResponse], *, learners_too: bool) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "GET":
+        if request.method != "GET" or not settings.PAGE_CACHE:
             return view(request, *args, **kwargs)
         mode = VISITOR if is_stateless(request) else LEARNER if learners_too else None
         version = content_version() if mode else None

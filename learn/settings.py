@@ -132,7 +132,7 @@ CACHES = {
         "LOCATION": "recall-default",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
-    # Whole pages for visitors without a session (learn/pagecache.py): at most ~25 MB a process.
+    # Whole pages, with holes for per-request parts (learn/pagecache.py): ~25 MB a process at most.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "recall-pages",
@@ -140,6 +140,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
+
+# Off while developing (DJANGO_DEBUG=true), so that an edited template shows at once; on in
+# production and in the tests. DJANGO_PAGE_CACHE=true/false overrides.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=not DEBUG)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

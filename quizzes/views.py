@@ -106,7 +106,7 @@ PUBLISHED_ARTICLES = Prefetch(
 
 
 def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
-    """A published quiz with its questions, choices, terms and reading: six queries to build,
+    """A published quiz with its questions, choices, terms and reading: five queries to build,
     then kept in the cache until the content changes (one query to check the content version).
     Every caller gets its own copy (the cache stores it pickled)."""
     version = content_version()

@@ -283,3 +283,14 @@ def test_a_signed_in_learners_token_in_a_cached_page_works(content, django_user_
 
     assert sent.status_code == 201 and logout_token is not None
     assert ada.post("/accounts/logout/", {"csrfmiddlewaretoken": logout_token.group(1)}).status_code == 302
+
+
+def test_with_the_page_cache_off_every_request_renders_the_page(content, settings, django_assert_num_queries):
+    term, _, _ = content
+    settings.PAGE_CACHE = False  # what DJANGO_DEBUG=true gives a developer editing templates
+    client = Client()
+    client.get(term.get_absolute_url())
+
+    with django_assert_num_queries(8):  # the term page, built again (no content version read)
+        client.get(term.get_absolute_url())
+    assert len(caches["pages"]._cache) == 0

@@ -90,7 +90,10 @@ def term_list(request: HttpRequest) -> HttpResponse:
             in_letter = counts.get(letter, 0)
             pages = max(1, -(-in_letter // PAGE_SIZE))
             page = min(
-                max(1, int(request.GET["page"])) if request.GET.get("page", "").isdigit() else 1, pages
+                max(1, int(number))
+                if (number := request.GET.get("page", "")).isascii() and number.isdigit()
+                else 1,
+                pages,
             )
             start = (page - 1) * PAGE_SIZE
             shown = starting_with(shown, letter)[start : start + PAGE_SIZE] if letter else shown.none()

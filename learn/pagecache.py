@@ -67,6 +67,13 @@ def holes(request: HttpRequest) -> dict:
     return context
 
 
+# The query parameters the cached views read. A URL with any other one is served but not stored,
+# so made-up query strings cannot push real pages out of the cache.
+QUERY_PARAMETERS = frozenset({"q", "page", "letter", "category"})
+# What a cached response keeps of the view's headers; a view that sets any other is not stored.
+KEPT_HEADERS = frozenset({"content-type", "vary"})
+
+
 def is_stateless(request: HttpRequest) -> bool:
     """A visitor with no session and no pending messages: the page is the same for all of them."""
     return not request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not request.COOKIES.get("messages")
@@ -94,6 +101,8 @@ def _cached(view: Callable[..., HttpResponse], *, learners_too: bool) -> Callabl
         if request.method != "GET" or not settings.PAGE_CACHE:
             return view(request, *args, **kwargs)
         mode = VISITOR if is_stateless(request) else LEARNER if learners_too else None
+        if not QUERY_PARAMETERS.issuperset(request.GET):
+            mode = None
         version = content_version() if mode else None
         if version is None:  # a learner's own page, or no content loaded yet
             return view(request, *args, **kwargs)
@@ -106,7 +115,7 @@ def _cached(view: Callable[..., HttpResponse], *, learners_too: bool) -> Callabl
                 response = view(request, *args, **kwargs)
             finally:
                 setattr(request, _MODE, None)
-            if not _is_everyones(request, response):
+            if not _is_everyones(request, response, mode):
                 return _filled(request, response)
             vary = tuple(v.strip() for v in response.get("Vary", "").split(",") if v.strip())
             stored = (response["Content-Type"], (*vary, "Cookie"), response.content)
@@ -119,15 +128,19 @@ def _cached(view: Callable[..., HttpResponse], *, learners_too: bool) -> Callabl
     return wrapper
 
 
-def _is_everyones(request: HttpRequest, response: HttpResponse) -> bool:
-    """A plain 200 page that left nothing behind for this visitor (no session, cookie or message)."""
+def _is_everyones(request: HttpRequest, response: HttpResponse, mode: str) -> bool:
+    """A plain 200 page that left nothing behind for this visitor (no session, cookie, message or
+    header of its own) and, for a learner, never read their session: a view that looked at who
+    the learner is (their user, their progress) made a page that is theirs alone."""
     session = getattr(request, "session", None)
     messages = getattr(request, "_messages", None)
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
+        and KEPT_HEADERS.issuperset(name.lower() for name in response.headers)
         and not (session is not None and session.modified)
+        and not (mode == LEARNER and session is not None and session.accessed)
         and not (messages is not None and getattr(messages, "added_new", False))
     )
 

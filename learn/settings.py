@@ -132,7 +132,8 @@ CACHES = {
         "LOCATION": "recall-default",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
-    # Whole pages, with holes for per-request parts (learn/pagecache.py): ~25 MB a process at most.
+    # Whole pages, with holes for per-request parts (learn/pagecache.py): 1,000 pages a process,
+    # about 25 MB at today's page sizes.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "recall-pages",

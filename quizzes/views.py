@@ -4,7 +4,6 @@ import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 

@@ -294,3 +294,75 @@ def test_with_the_page_cache_off_every_request_renders_the_page(content, setting
     with django_assert_num_queries(8):  # the term page, built again (no content version read)
         client.get(term.get_absolute_url())
     assert len(caches["pages"]._cache) == 0
+
+
+def test_a_learner_page_that_reads_who_the_learner_is_is_never_shared(rf, django_user_model):
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+
+    from learn.pagecache import cached_for_everyone
+
+    @cached_for_everyone
+    def hello(request):  # a view that (wrongly) shows a learner's own data on a shared page
+        return HttpResponse(f"Hello {request.user.get_username()}")
+
+    def visit(name: str) -> str:
+        request = rf.get("/hello/")
+        request.htmx = False
+        SessionMiddleware(lambda r: None).process_request(request)
+        request.session["_auth_user_id"] = str(django_user_model.objects.get(username=name).pk)
+        request.session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        request.session["_auth_user_hash"] = django_user_model.objects.get(
+            username=name
+        ).get_session_auth_hash()
+        request.session.save()
+        request = rf.get("/hello/", HTTP_COOKIE=f"sessionid={request.session.session_key}")
+        request.htmx = False
+        SessionMiddleware(lambda r: None).process_request(request)
+        AuthenticationMiddleware(lambda r: None).process_request(request)
+        return hello(request).content.decode()
+
+    for name in ("ada", "bob"):
+        django_user_model.objects.create_user(name, password="a-long-passphrase-42")
+
+    assert visit("ada") == "Hello ada"
+    assert visit("bob") == "Hello bob"
+    assert len(caches["pages"]._cache) == 0
+
+
+@pytest.mark.parametrize("query", ["?utm_source=x", "?q=replay&x=1"])
+def test_urls_with_parameters_no_view_reads_are_served_but_not_stored(content, query):
+    response = Client().get(f"/glossary/{query}")
+
+    assert response.status_code == 200 and "Replay" in response.content.decode()
+    assert len(caches["pages"]._cache) == 0
+
+
+def test_a_glossary_page_number_in_other_digits_is_the_first_page(content):
+    from tests.test_scale import add_terms
+
+    add_terms(300)
+
+    response = Client().get("/glossary/", {"letter": "G", "page": "²"})
+
+    assert response.status_code == 200 and "300 under G: 1 to 100." in response.content.decode()
+
+
+def test_a_response_with_headers_of_its_own_is_served_but_not_stored(rf, content):
+    from django.http import HttpResponse
+
+    from learn.pagecache import cached_for_visitors
+
+    @cached_for_visitors
+    def private(request):
+        response = HttpResponse("<p>not for search engines</p>")
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    request = rf.get("/private/")
+    request.htmx = False
+    for _ in range(2):
+        response = private(request)
+        assert response["X-Robots-Tag"] == "noindex"
+    assert len(caches["pages"]._cache) == 0

@@ -2,7 +2,8 @@
 
 The matcher (a dict of every published name and alias, matched longest phrase first) is built once
 per content version (``learn.models.content_version``) and kept in the process; a page pays one
-small query to learn the current version. Linking walks the HTML's text nodes and never touches code, links or headings.
+small query to learn the current version. Linking walks the HTML's text nodes and never touches
+code, links or headings.
 """
 
 from __future__ import annotations

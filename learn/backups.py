@@ -28,17 +28,23 @@ def _pg_env() -> tuple[list[str], dict]:
     return args, env
 
 
+def _sqlite_copy(source, target) -> None:
+    """Copy one SQLite database onto another with SQLite's online backup API (safe while the
+    source is in use; waits up to 30 s for a writer on the target to finish)."""
+    origin = sqlite3.connect(source)
+    copy = sqlite3.connect(target, timeout=30)
+    try:
+        with copy:
+            origin.backup(copy)
+    finally:
+        copy.close()
+        origin.close()
+
+
 def backup(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if connection.vendor == "sqlite":
-        source = sqlite3.connect(connection.settings_dict["NAME"])
-        copy = sqlite3.connect(target)
-        try:
-            with copy:
-                source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(connection.settings_dict["NAME"], target)
     elif connection.vendor == "postgresql":
         args, env = _pg_env()
         subprocess.run(
@@ -63,14 +69,7 @@ def restore(source: Path) -> None:
         raise FileNotFoundError(source)
     connection.close()
     if connection.vendor == "sqlite":
-        backup_db = sqlite3.connect(source)
-        live = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
-        try:
-            with live:
-                backup_db.backup(live)
-        finally:
-            live.close()
-            backup_db.close()
+        _sqlite_copy(source, connection.settings_dict["NAME"])
     elif connection.vendor == "postgresql":
         args, env = _pg_env()
         subprocess.run(

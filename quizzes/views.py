@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -110,7 +109,7 @@ def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
     then kept in the cache until the content changes (one query to check the content version).
     Every caller gets its own copy (the cache stores it pickled)."""
     version = content_version()
-    key = f"quiz:{version}:{hashlib.sha256(slug.encode('utf-8', 'surrogateescape')).hexdigest()}"
+    key = f"quiz:{version}:{slug}"  # a slug from the URL: letters, digits, - and _
     found = cache.get(key) if version is not None else None
     if found is None:
         quiz = Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES).filter(slug=slug).first()
@@ -287,15 +286,16 @@ def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     attempt = (
         Attempt.objects.for_learner(learner)
         .filter(quiz__slug=slug, quiz__is_published=True, public_id=public_id)
-        .select_related("quiz")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice")))
         .first()
     )
-    if attempt is None:
+    found = published_quiz(slug) if attempt else None
+    if found is None:
         raise Http404("No such attempt")
+    quiz, questions = found
     if not attempt.is_finished:
-        return HttpResponseRedirect(attempt.quiz.get_absolute_url())
-    context = quiz_context(attempt.quiz, questions_for({"quiz": attempt.quiz}), attempt, attempt.seed)
+        return HttpResponseRedirect(quiz.get_absolute_url())
+    context = quiz_context(quiz, questions, attempt, attempt.seed)
     return render(request, "quizzes/attempt_detail.html", context)
 
 

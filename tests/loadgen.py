@@ -66,10 +66,14 @@ class Server:
 
 
 @contextmanager
-def gunicorn(env: dict, *, workers: int = 2, threads: int = 4):
+def gunicorn(env: dict, *, workers: int = 2, threads: int = 4, cpu: str = "", log: Path | None = None):
+    """A gthread gunicorn on a free port, ready (health check answered, every worker up) when
+    the block starts. ``cpu`` pins it to those cores (taskset); ``log`` keeps its stderr."""
     port = free_port()
+    output = log.open("w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [
+            *(["taskset", "-c", cpu] if cpu else []),
             sys.executable,
             "-m",
             "gunicorn",
@@ -90,7 +94,7 @@ def gunicorn(env: dict, *, workers: int = 2, threads: int = 4):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=output,
     )
     server = Server(process, port)
     try:
@@ -111,6 +115,8 @@ def gunicorn(env: dict, *, workers: int = 2, threads: int = 4):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log:
+            output.close()
 
 
 def request(port: int, method: str, path: str, body: str = "", headers: dict | None = None):

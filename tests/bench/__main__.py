@@ -15,7 +15,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,40 +174,15 @@ def main() -> None:
 
     answers_before = Answer.objects.count()
     connection.close()
-    from tests.loadgen import free_port
+    from tests.loadgen import gunicorn
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            "taskset",
-            "-c",
-            "0",
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "learn.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            "3",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    load_before = os.getloadavg()
+    log = WORK / "gunicorn.log"
     results: dict[str, list[dict]] = {name: [] for name, _, _ in pages}
     offset = 0
     warm_successes = 0
-    try:
-        time.sleep(3)
+    with gunicorn(env, workers=3, threads=4, cpu="0", log=log) as server:
+        port = server.port
+        load_before = os.getloadavg()
         for _name, path, headers in pages:  # warm-up: caches, the glossary matcher, connections
             warm = wrk(port, path, headers, 2, offset)
             if path == "ANSWER":
@@ -221,9 +195,7 @@ def main() -> None:
                     offset += result["requests"] + CONNECTIONS  # never reuse a question in flight
                 results[name].append(result)
             print(f"round {round_number}/{ROUNDS} done", flush=True)
-    finally:
-        server.terminate()
-        _, errors = server.communicate(timeout=30)
+    errors = log.read_text()
     load_after = os.getloadavg()
 
     floors = [r["rps"] for r in results["floor"]]

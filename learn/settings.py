@@ -177,10 +177,12 @@ STORAGES = {
 
 # A strict Content-Security-Policy: everything from this origin, nothing inline, no eval. htmx
 # runs under it with allowEval false and includeIndicatorStyles false (templates/base.html).
+# worker-src: the forgetting lab trains in a module worker from this origin (static/js/lab/).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
         "script-src": [SELF],
+        "worker-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF],
         "connect-src": [SELF],

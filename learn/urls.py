@@ -17,6 +17,7 @@ learn_patterns = (
         path("learn/<slug:slug>/read/", views.mark_read, name="mark_read"),
         path("preview/markdown/", views.markdown_preview, name="markdown_preview"),
         path("report/", views.report_mistake, name="report"),
+        path("lab/", views.lab, name="lab"),
     ],
     "learn",
 )

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import re
 
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Prefetch
@@ -275,3 +277,83 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+LAB_REFERENCE = "js/lab/reference.json"  # written by static/js/lab/make-reference.mjs
+LAB_SWEEP_KNOBS = {"lowLr": "learning rate", "buffer": "buffer", "lambda": "λ", "freeze": "layers", "rank": "rank"}
+
+
+@require_safe
+@cached_for_visitors
+def lab(request: HttpRequest) -> HttpResponse:
+    """The forgetting lab. The network trains in the learner's browser (static/js/lab/); the page
+    itself carries the reference runs the same code computed under Node, as tables and SVG, so it
+    shows forgetting without JavaScript too. The query string holds the lab's settings: the script
+    reads it, the server has nothing to do with it."""
+    with open(finders.find(LAB_REFERENCE), encoding="utf-8") as file:
+        reference = json.load(file)
+    moons = reference["scenarios"]["moons"]
+    naive = moons["runs"][0]
+    names = {run["mitigation"]: run["name"] for run in moons["runs"]}
+    sweep = [
+        {**point, "name": names[point["mitigation"]], "knob": LAB_SWEEP_KNOBS.get(point["knob"], "")}
+        for point in reference["sweep"]["points"]
+    ]
+    context = {
+        "reference": reference,
+        "scenarios": reference["scenarios"].values(),
+        "sweep": sweep,
+        "naive_chart": _lab_chart(
+            "lab-naive",
+            "Plain fine-tuning, seed 1: accuracy on the test sets of both tasks",
+            naive["curve"]["step"],
+            [("Task A", "line-a", naive["curve"]["a"]), ("Task B", "line-b", naive["curve"]["b"])],
+            moons["bStart"],
+        ),
+        "compare_chart": _lab_chart(
+            "lab-compare-reference",
+            "Task A's accuracy under each mitigation, seed 1",
+            naive["curve"]["step"],
+            [(run["name"], f"m-{run['mitigation']}", run["curve"]["a"]) for run in moons["runs"]],
+            moons["bStart"],
+        ),
+    }
+    return render(request, "learn/lab.html", context)
+
+
+def _lab_chart(chart_id: str, title: str, steps: list[int], series: list[tuple], b_start: int) -> dict:
+    """A line chart of accuracies (0 to 100) against training steps, as numbers for the template's
+    SVG and its table; static/js/lab/page.mjs draws the live charts with the same geometry."""
+    width, height, left, right, top, bottom = 640, 300, 52, 14, 14, 46
+    plot_w, plot_h, x_max = width - left - right, height - top - bottom, steps[-1]
+
+    def x(step: float) -> float:
+        return round(left + plot_w * step / x_max, 2)
+
+    def y(value: float) -> float:
+        return round(top + plot_h * (1 - value / 100), 2)
+
+    lines = [
+        {"name": name, "cls": cls, "points": " ".join(f"{x(s)},{y(v)}" for s, v in zip(steps, values, strict=True))}
+        for name, cls, values in series
+    ]
+    summary = "; ".join(
+        f"{name}: {values[0]:g} % at the start, {values[steps.index(b_start)]:g} % when task B starts, "
+        f"{values[-1]:g} % at the end"
+        for name, _, values in series
+    )
+    return {
+        "id": chart_id,
+        "title": title,
+        "width": width,
+        "height": height,
+        "plot": {"left": left, "top": top, "right": width - right, "bottom": height - bottom},
+        "x_ticks": [{"x": x(step), "label": f"{step:,}"} for step in range(0, x_max + 1, x_max // 5)],
+        "y_ticks": [{"y": y(value), "label": value} for value in (0, 25, 50, 75, 100)],
+        "marker": x(b_start),
+        "x_max": x_max,
+        "series": lines,
+        "summary": f"{title}. {summary}.",
+        "head": [name for name, _, _ in series],
+        "rows": [(steps[i], [values[i] for _, _, values in series]) for i in range(0, len(steps), 10)],
+    }

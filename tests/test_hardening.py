@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 CSP = {
     "default-src 'none'",
     "script-src 'self'",
+    "worker-src 'self'",
     "style-src 'self'",
     "img-src 'self'",
     "connect-src 'self'",

@@ -195,3 +195,26 @@ describe("behaviours over five seeds", () => {
   });
   test("removing the adapter gives A back", () => assert.equal(at("adapter", "aOff"), at("adapter", "aBefore")));
 });
+
+describe("the engine-independent functions", () => {
+  test("agree with the engine's own to a few units in the last place", () => {
+    const random = model.makeRandom(1, "maths-test");
+    for (let i = 0; i < 20000; i++) {
+      const x = (random.next() - 0.5) * 80;
+      assert.ok(Math.abs(model.exp(x) - Math.exp(x)) <= 1e-15 * Math.exp(x), `exp ${x}`);
+      assert.ok(Math.abs(model.expm1(x) - Math.expm1(x)) <= 1e-15 * Math.abs(Math.expm1(x)), `expm1 ${x}`);
+      assert.ok(Math.abs(model.tanh(x) - Math.tanh(x)) <= 1e-15 * Math.abs(Math.tanh(x)), `tanh ${x}`);
+      const small = x * 1e-6;
+      assert.ok(Math.abs(model.tanh(small) - Math.tanh(small)) <= 1e-15 * Math.abs(Math.tanh(small)), `tanh ${small}`);
+    }
+    assert.equal(model.tanh(0), 0);
+    assert.equal(model.exp(0), 1);
+  });
+
+  test("draw close-to-normal numbers: mean 0, variance 1", () => {
+    const random = model.makeRandom(2, "normal-test");
+    const draws = Array.from({ length: 50000 }, () => random.normal());
+    const { mean: m, sd } = model.spread(draws);
+    assert.ok(Math.abs(m) < 0.02 && Math.abs(sd - 1) < 0.02, `${m} ${sd}`);
+  });
+});

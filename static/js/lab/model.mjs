@@ -111,6 +111,73 @@ export function settingsToQuery(settings) {
   return pairs.map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`).join("&");
 }
 
+// ---- Arithmetic that every engine does alike ---------------------------------------------------
+// JavaScript pins +, -, *, / and Math.sqrt to IEEE 754, but lets each engine approximate Math.exp,
+// Math.tanh, Math.cos and the like in its own way: Node 20 and Chromium differ in the last bit of
+// some of them, and a long training run turns that into different curves. The network therefore
+// uses the functions below, built from the pinned operations only, so the page, the worker and
+// the reference fixture made under Node agree to the bit.
+
+const POW2 = new Float64Array(2048); // POW2[k + 1024] = 2^k, exactly, for k in -1023..1023
+POW2[1024] = 1;
+for (let k = 1; k < 1024; k++) {
+  POW2[1024 + k] = POW2[1023 + k] * 2;
+  POW2[1024 - k] = POW2[1025 - k] / 2;
+}
+const LN2_HI = 6.93147180369123816490e-1; // ln 2 split so that k * LN2_HI is exact
+const LN2_LO = 1.90821492927058770002e-10;
+const INV_LN2 = 1.44269504088896338700;
+// 1 / n! for n = 2..14: e^r - 1 = r + r^2/2! + ... for |r| <= 0.35 (next term below 1e-18 of it)
+const C = [];
+for (let n = 2, f = 2; n <= 14; n++, f *= n) C.push(1 / f);
+
+/** e^r - 1 for |r| <= 0.35. */
+function expm1Reduced(r) {
+  let p = C[12];
+  for (let i = 11; i >= 0; i--) p = p * r + C[i];
+  return r + r * r * p;
+}
+
+/** e^x - 1, to within a few units in the last place, also near zero. */
+export function expm1(x) {
+  if (x > 700) return POW2[2047] * 4; // beyond anything the network meets: effectively infinite
+  if (x < -700) return -1;
+  const k = Math.round(x * INV_LN2);
+  const r = x - k * LN2_HI - k * LN2_LO;
+  const m = expm1Reduced(r);
+  return k === 0 ? m : POW2[1024 + k] * m + (POW2[1024 + k] - 1);
+}
+
+/** e^x, to within a few units in the last place. */
+export function exp(x) {
+  if (x > 700) return POW2[2047] * 4;
+  if (x < -700) return 0;
+  const k = Math.round(x * INV_LN2);
+  return POW2[1024 + k] * (1 + expm1Reduced(x - k * LN2_HI - k * LN2_LO));
+}
+
+/** tanh x = m / (m + 2) with m = e^(2x) - 1 (tanh 0 = 0 exactly). */
+export function tanh(x) {
+  const a = x < 0 ? -x : x;
+  if (a > 20) return x < 0 ? -1 : 1;
+  const m = expm1(2 * a);
+  const t = m / (m + 2);
+  return x < 0 ? -t : t;
+}
+
+/** cos t and sin t for t in [0, pi], by Taylor series around pi / 2. */
+function cosSin(t) {
+  const r = t - Math.PI / 2; // |r| <= pi / 2
+  const r2 = r * r;
+  let sin = 1;
+  let cos = 1;
+  for (let n = 22; n >= 2; n -= 2) {
+    cos = 1 - (r2 / (n * (n - 1))) * cos;
+    sin = 1 - (r2 / ((n + 1) * n)) * sin;
+  }
+  return [-r * sin, cos]; // cos t = -sin r, sin t = cos r
+}
+
 // ---- Seeded random numbers -----------------------------------------------------------------------
 
 function hashName(name) {
@@ -137,9 +204,12 @@ export function makeRandom(seed, stream = "") {
   return {
     next,
     int: (n) => Math.floor(next() * n),
+    /** Close to a standard normal: the sum of 12 uniforms minus 6 (mean 0, variance 1), which
+     * needs no logarithm or cosine and so is the same number in every engine. */
     normal() {
-      const u = 1 - next(); // (0, 1]
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+      let sum = -6;
+      for (let i = 0; i < 12; i++) sum += next();
+      return sum;
     },
   };
 }
@@ -159,10 +229,9 @@ function shuffled(n, random) {
 // ---- The tasks -----------------------------------------------------------------------------------
 
 // Where the tasks live: task A's moons are centred at A_CENTRE; task B's are the same moons turned
-// by B_TURN and centred at B_CENTRE. The decision map covers BOUNDS.
+// a quarter turn anticlockwise and centred at B_CENTRE. The decision map covers BOUNDS.
 export const A_CENTRE = [-1.6, 0];
 export const B_CENTRE = [1.6, 0];
-export const B_TURN = Math.PI / 2;
 export const BOUNDS = { x: [-3.8, 3.8], y: [-2.4, 2.4] };
 
 /** n points of two interleaved half circles, labels 0 and 1 alternating, centred on the origin. */
@@ -171,9 +240,7 @@ export function moons(n, noise, random) {
   const y = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const label = i % 2;
-    const t = Math.PI * random.next();
-    let px = Math.cos(t);
-    let py = Math.sin(t);
+    let [px, py] = cosSin(Math.PI * random.next());
     if (label === 1) {
       px = 1 - px;
       py = 0.5 - py;
@@ -185,15 +252,13 @@ export function moons(n, noise, random) {
   return { x, y, n };
 }
 
-function placed(data, turn, [cx, cy]) {
-  const c = Math.cos(turn);
-  const s = Math.sin(turn);
+function placed(data, quarterTurn, [cx, cy]) {
   const x = new Float64Array(data.x.length);
   for (let i = 0; i < data.n; i++) {
     const px = data.x[2 * i];
     const py = data.x[2 * i + 1];
-    x[2 * i] = c * px - s * py + cx;
-    x[2 * i + 1] = s * px + c * py + cy;
+    x[2 * i] = (quarterTurn ? -py : px) + cx;
+    x[2 * i + 1] = (quarterTurn ? px : py) + cy;
   }
   return { x, y: data.y, n: data.n };
 }
@@ -216,19 +281,19 @@ function concat(a, b) {
 export function makeTasks(scenario, seed, points = FIXED.points, testPoints = FIXED.testPoints) {
   const sample = (stream, n) => moons(n, FIXED.noise, makeRandom(seed, stream));
   const A = {
-    train: placed(sample("dataA", points), 0, A_CENTRE),
-    test: placed(sample("testA", testPoints), 0, A_CENTRE),
+    train: placed(sample("dataA", points), false, A_CENTRE),
+    test: placed(sample("testA", testPoints), false, A_CENTRE),
   };
   let B;
   if (scenario === "flip") {
     B = {
-      train: flipped(placed(sample("dataB", points), 0, A_CENTRE)),
-      test: flipped(placed(sample("testB", testPoints), 0, A_CENTRE)),
+      train: flipped(placed(sample("dataB", points), false, A_CENTRE)),
+      test: flipped(placed(sample("testB", testPoints), false, A_CENTRE)),
     };
   } else {
     B = {
-      train: placed(sample("dataB", points), B_TURN, B_CENTRE),
-      test: placed(sample("testB", testPoints), B_TURN, B_CENTRE),
+      train: placed(sample("dataB", points), true, B_CENTRE),
+      test: placed(sample("testB", testPoints), true, B_CENTRE),
     };
   }
   return { A, B };
@@ -314,13 +379,13 @@ const D2 = new Float64Array(HIDDEN);
 function logit(p, x0, x1) {
   const h1 = H1;
   const h2 = H2;
-  for (let j = 0; j < 16; j++) h1[j] = Math.tanh(p[B1 + j] + p[W1 + 2 * j] * x0 + p[W1 + 2 * j + 1] * x1);
+  for (let j = 0; j < 16; j++) h1[j] = tanh(p[B1 + j] + p[W1 + 2 * j] * x0 + p[W1 + 2 * j + 1] * x1);
   let z = p[B3];
   for (let k = 0; k < 16; k++) {
     const row = W2 + 16 * k;
     let a = p[B2 + k];
     for (let j = 0; j < 16; j++) a += p[row + j] * h1[j];
-    const t = Math.tanh(a);
+    const t = tanh(a);
     h2[k] = t;
     z += p[W3 + k] * t;
   }
@@ -354,11 +419,14 @@ function backward(p, x0, x1, dz, g) {
 }
 
 function sigmoid(z) {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+  if (z >= 0) return 1 / (1 + exp(-z));
+  const e = exp(z);
+  return e / (1 + e);
 }
 
+// Only the loss's value uses the engine's logarithm; training follows the gradient, p - y.
 function softplus(z) {
-  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+  return Math.max(z, 0) + Math.log1p(exp(-Math.abs(z)));
 }
 
 /** The probability of label 1 at one point. */
@@ -637,7 +705,7 @@ function rule(s, { ewc, penalty, composition, base }) {
   if (ewc) {
     const ranked = Array.from(ewc.fisher.keys()).sort((i, j) => ewc.fisher[j] - ewc.fisher[i]);
     let moved = 0;
-    for (let i = 0; i < base.length; i++) moved += (base[i] - ewc.anchor[i]) ** 2;
+    for (let i = 0; i < base.length; i++) moved += (base[i] - ewc.anchor[i]) * (base[i] - ewc.anchor[i]);
     out.lambda = s.lambda;
     out.penalty = round(penalty[penalty.length - 1], 6);
     out.penaltyMax = round(Math.max(...penalty), 6);
@@ -680,7 +748,7 @@ export function decisionMap(base, adapter) {
 export function spread(values) {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) : 0;
+  const variance = n > 1 ? values.reduce((a, v) => a + (v - mean) * (v - mean), 0) / (n - 1) : 0;
   return { mean, sd: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values), n };
 }
 

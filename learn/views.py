@@ -280,7 +280,13 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 LAB_REFERENCE = "js/lab/reference.json"  # written by static/js/lab/make-reference.mjs
-LAB_SWEEP_KNOBS = {"lowLr": "learning rate", "buffer": "buffer", "lambda": "λ", "freeze": "layers", "rank": "rank"}
+LAB_SETTINGS = {  # how a sweep's knob value reads in the table
+    "lowLr": "learning rate {:g}",
+    "buffer": "{:g} points kept",
+    "lambda": "λ = {:,g}",
+    "freeze": "{:g} of 2 layers",
+    "rank": "rank {:g}",
+}
 
 
 @require_safe
@@ -296,7 +302,11 @@ def lab(request: HttpRequest) -> HttpResponse:
     naive = moons["runs"][0]
     names = {run["mitigation"]: run["name"] for run in moons["runs"]}
     sweep = [
-        {**point, "name": names[point["mitigation"]], "knob": LAB_SWEEP_KNOBS.get(point["knob"], "")}
+        {
+            **point,
+            "name": names[point["mitigation"]],
+            "setting": LAB_SETTINGS[point["knob"]].format(point["value"]) if point["knob"] else "",
+        }
         for point in reference["sweep"]["points"]
     ]
     context = {
@@ -324,7 +334,7 @@ def lab(request: HttpRequest) -> HttpResponse:
 def _lab_chart(chart_id: str, title: str, steps: list[int], series: list[tuple], b_start: int) -> dict:
     """A line chart of accuracies (0 to 100) against training steps, as numbers for the template's
     SVG and its table; static/js/lab/page.mjs draws the live charts with the same geometry."""
-    width, height, left, right, top, bottom = 640, 300, 52, 14, 14, 46
+    width, height, left, right, top, bottom = 640, 310, 52, 34, 30, 54
     plot_w, plot_h, x_max = width - left - right, height - top - bottom, steps[-1]
 
     def x(step: float) -> float:
@@ -334,7 +344,11 @@ def _lab_chart(chart_id: str, title: str, steps: list[int], series: list[tuple],
         return round(top + plot_h * (1 - value / 100), 2)
 
     lines = [
-        {"name": name, "cls": cls, "points": " ".join(f"{x(s)},{y(v)}" for s, v in zip(steps, values, strict=True))}
+        {
+            "name": name,
+            "cls": cls,
+            "points": " ".join(f"{x(s)},{y(v)}" for s, v in zip(steps, values, strict=True)),
+        }
         for name, cls, values in series
     ]
     summary = "; ".join(
@@ -350,7 +364,9 @@ def _lab_chart(chart_id: str, title: str, steps: list[int], series: list[tuple],
         "plot": {"left": left, "top": top, "right": width - right, "bottom": height - bottom},
         "x_ticks": [{"x": x(step), "label": f"{step:,}"} for step in range(0, x_max + 1, x_max // 5)],
         "y_ticks": [{"y": y(value), "label": value} for value in (0, 25, 50, 75, 100)],
+        "ticks_y": height - bottom + 20,
         "marker": x(b_start),
+        "middle": (left + width - right) / 2,
         "x_max": x_max,
         "series": lines,
         "summary": f"{title}. {summary}.",

@@ -210,42 +210,61 @@ function setBusy(on) {
   }
 }
 
-function announce(text) {
+/** Says `text` in the live region (for screen readers) and shows it in the section's note. */
+function announce(text, note) {
   status.textContent = text;
+  if (note) $(note).textContent = text;
 }
 
-function failed(error) {
-  announce(`The lab could not run: ${error.message}. Reload the page to try again.`);
+function working(note, text) {
+  $(note).textContent = text; // shown, not spoken: the live region speaks when a phase ends
+}
+
+function failed(error, note) {
+  announce(`The lab could not run: ${error.message}. Reload the page to try again.`, note);
 }
 
 // ---- Charts --------------------------------------------------------------------------------------
 
-const BOX = { width: 640, height: 300, left: 52, right: 626, top: 14, bottom: 254 };
 let chartIds = 0;
 
-function yOf(value) {
-  return Number((BOX.top + (BOX.bottom - BOX.top) * (1 - value / 100)).toFixed(2));
+/** The plot's box for a chart drawn into `container`: as wide as it is, in CSS pixels, so the
+ * text keeps its size on a phone. */
+function boxFor(container, height) {
+  const width = Math.round(Math.min(760, Math.max(300, container.clientWidth || 640)));
+  const tall = width < 480 ? Math.round(height * 0.9) : height;
+  return { width, height: tall, left: 44, right: width - 26, top: 28, bottom: tall - 42 };
 }
 
-function xOf(value, max) {
-  return Number((BOX.left + ((BOX.right - BOX.left) * value) / max).toFixed(2));
+function scale(box, xMax) {
+  return {
+    x: (value) => Number((box.left + ((box.right - box.left) * value) / xMax).toFixed(2)),
+    y: (value) => Number((box.top + (box.bottom - box.top) * (1 - value / 100)).toFixed(2)),
+  };
 }
 
+/** A chart's table twin, in a box that scrolls sideways on its own when it is wider than the page
+ * (focusable, so the keyboard can scroll it too). */
 function tableFor(data) {
+  const id = `lab-table-${++chartIds}`;
   return h(
     "details",
     {},
     h("summary", {}, "The numbers as a table"),
     h(
-      "table",
-      { class: "data-table lab-table" },
-      h("caption", {}, `${data.title} (${data.unit})`),
-      h("thead", {}, h("tr", {}, data.columns.map((name) => h("th", { scope: "col" }, name)))),
+      "div",
+      { class: "lab-table-scroll", tabindex: 0, role: "region", "aria-labelledby": id },
       h(
-        "tbody",
-        {},
-        data.rows.map((row) =>
-          h("tr", {}, h("th", { scope: "row" }, row[0]), row.slice(1).map((cell) => h("td", {}, cell))),
+        "table",
+        { class: "data-table lab-table" },
+        h("caption", { id }, `${data.title} (${data.unit})`),
+        h("thead", {}, h("tr", {}, data.columns.map((name) => h("th", { scope: "col" }, name)))),
+        h(
+          "tbody",
+          {},
+          data.rows.map((row) =>
+            h("tr", {}, h("th", { scope: "row" }, row[0]), row.slice(1).map((cell) => h("td", {}, cell))),
+          ),
         ),
       ),
     ),
@@ -262,32 +281,31 @@ function legendFor(series) {
 
 /** Accuracy against training steps: data = {title, steps, bStart, series: [{name, cls, values,
  * low, high}]}. `shown` limits the points drawn (while a run is being drawn). */
-function lineChart(data, shown = Infinity) {
+function lineChart(data, box, shown = Infinity) {
   const id = `lab-chart-${++chartIds}`;
   const max = data.steps.at(-1);
+  const { x, y } = scale(box, max);
   const count = Math.min(shown, data.steps.length);
   const axes = [];
   for (const tick of [0, 25, 50, 75, 100]) {
-    axes.push(s("line", { class: "grid", x1: BOX.left, x2: BOX.right, y1: yOf(tick), y2: yOf(tick) }));
-    axes.push(s("text", { class: "tick", x: BOX.left - 6, y: yOf(tick), dy: 5, "text-anchor": "end" }, String(tick)));
+    axes.push(s("line", { class: "grid", x1: box.left, x2: box.right, y1: y(tick), y2: y(tick) }));
+    axes.push(s("text", { class: "tick", x: box.left - 6, y: y(tick), dy: 5, "text-anchor": "end" }, String(tick)));
   }
   for (let step = 0; step <= max; step += max / 5) {
-    axes.push(
-      s("text", { class: "tick", x: xOf(step, max), y: BOX.bottom + 18, "text-anchor": "middle" }, step.toLocaleString("en")),
-    );
+    axes.push(s("text", { class: "tick", x: x(step), y: box.bottom + 18, "text-anchor": "middle" }, step.toLocaleString("en")));
   }
-  axes.push(s("text", { class: "axis", x: BOX.left, y: BOX.height - 4 }, "Training steps"));
-  const marker = xOf(data.bStart, max);
-  axes.push(s("line", { class: "marker", x1: marker, x2: marker, y1: BOX.top, y2: BOX.bottom }));
-  axes.push(s("text", { class: "marker-label", x: marker, dx: 5, y: BOX.top, dy: 14 }, "task B starts"));
+  axes.push(s("text", { class: "axis", x: (box.left + box.right) / 2, y: box.height - 4, "text-anchor": "middle" }, "Training steps"));
+  const marker = x(data.bStart);
+  axes.push(s("line", { class: "marker", x1: marker, x2: marker, y1: box.top - 6, y2: box.bottom }));
+  axes.push(s("text", { class: "marker-label", x: marker, y: box.top - 12, "text-anchor": "middle" }, "task B starts"));
   const bands = [];
   const lines = data.series.map((line, index) => {
     const points = [];
-    for (let k = 0; k < count; k++) points.push(`${xOf(data.steps[k], max)},${yOf(line.values[k])}`);
+    for (let k = 0; k < count; k++) points.push(`${x(data.steps[k])},${y(line.values[k])}`);
     if (line.low && count > 1) {
       const outline = [];
-      for (let k = 0; k < count; k++) outline.push(`${xOf(data.steps[k], max)},${yOf(line.high[k])}`);
-      for (let k = count - 1; k >= 0; k--) outline.push(`${xOf(data.steps[k], max)},${yOf(line.low[k])}`);
+      for (let k = 0; k < count; k++) outline.push(`${x(data.steps[k])},${y(line.high[k])}`);
+      for (let k = count - 1; k >= 0; k--) outline.push(`${x(data.steps[k])},${y(line.low[k])}`);
       bands.push(s("polygon", { class: `band ${line.cls}`, points: outline.join(" ") }));
     }
     return s("polyline", { class: `line ${line.cls}`, points: points.join(" "), "data-series": index });
@@ -309,10 +327,12 @@ function lineChart(data, shown = Infinity) {
     s(
       "svg",
       {
-        viewBox: `0 0 ${BOX.width} ${BOX.height}`,
+        viewBox: `0 0 ${box.width} ${box.height}`,
+        width: box.width,
+        height: box.height,
         role: "img",
         "aria-label": `${data.title}. ${summary}.`,
-        "data-plot": `${BOX.left} ${BOX.top} ${BOX.right} ${BOX.bottom}`,
+        "data-plot": `${box.left} ${box.top} ${box.right} ${box.bottom}`,
         "data-x-max": max,
       },
       axes,
@@ -327,11 +347,9 @@ function lineChart(data, shown = Infinity) {
 }
 
 /** Task A kept against task B learned: data = {title, groups: [{name, cls, points: [{label, a, b}]}]}. */
-function scatterChart(data) {
+function scatterChart(data, box) {
   const id = `lab-chart-${++chartIds}`;
-  const box = { width: 640, height: 360, left: 52, right: 626, top: 14, bottom: 314 };
-  const x = (value) => Number((box.left + ((box.right - box.left) * value) / 100).toFixed(2));
-  const y = (value) => Number((box.top + (box.bottom - box.top) * (1 - value / 100)).toFixed(2));
+  const { x, y } = scale(box, 100);
   const axes = [];
   for (const tick of [0, 25, 50, 75, 100]) {
     axes.push(s("line", { class: "grid", x1: box.left, x2: box.right, y1: y(tick), y2: y(tick) }));
@@ -340,7 +358,7 @@ function scatterChart(data) {
     axes.push(s("text", { class: "tick", x: x(tick), y: box.bottom + 18, "text-anchor": "middle" }, String(tick)));
   }
   axes.push(s("text", { class: "axis", x: box.right, y: box.height - 4, "text-anchor": "end" }, "Task B learned (%) →"));
-  axes.push(s("text", { class: "axis", x: box.left + 6, y: box.top + 16 }, "↑ Task A kept (%)"));
+  axes.push(s("text", { class: "axis", x: box.left, y: box.top - 12 }, "↑ Task A kept (%)"));
   const marks = data.groups.map((group, index) =>
     s(
       "g",
@@ -361,7 +379,14 @@ function scatterChart(data) {
     h("figcaption", { id: `${id}-title` }, data.title),
     s(
       "svg",
-      { viewBox: `0 0 ${box.width} ${box.height}`, role: "img", "aria-label": `${data.title}. ${summary}.` },
+      {
+        viewBox: `0 0 ${box.width} ${box.height}`,
+        width: box.width,
+        height: box.height,
+        role: "img",
+        "aria-label": `${data.title}. ${summary}.`,
+        "data-plot": `${box.left} ${box.top} ${box.right} ${box.bottom}`,
+      },
       axes,
       marks,
     ),
@@ -393,39 +418,59 @@ function tasksOf(current) {
   return model.makeTasks(current.scenario, current.seed);
 }
 
+/** The decision map, smoothly scaled up from its grid, the 50 % line traced between the grid's
+ * cell centres (marching squares), and the test points of both tasks on top. */
 function drawMap(map, current) {
   const canvas = $("#lab-map");
   const context = canvas.getContext("2d");
   const { columns, rows } = model.MAP_SIZE;
-  const cw = canvas.width / columns;
-  const ch = canvas.height / rows;
   const surface = cssColor("--surface");
   const c0 = cssColor("--lab-c0");
   const c1 = cssColor("--lab-c1");
   const ink = cssColor("--text");
   context.fillStyle = rgb(surface);
   context.fillRect(0, 0, canvas.width, canvas.height);
+  const cw = canvas.width / columns;
+  const ch = canvas.height / rows;
   if (map) {
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < columns; c++) {
-        const p = map[r * columns + c] / 255;
-        context.fillStyle = mix(surface, p > 0.5 ? c1 : c0, 0.12 + 0.3 * Math.abs(p - 0.5) * 2);
-        context.fillRect(c * cw, r * ch, cw + 0.5, ch + 0.5);
-      }
+    const grid = document.createElement("canvas");
+    grid.width = columns;
+    grid.height = rows;
+    const cells = grid.getContext("2d");
+    const image = cells.createImageData(columns, rows);
+    for (let i = 0; i < map.length; i++) {
+      const p = map[i] / 255;
+      const towards = p > 0.5 ? c1 : c0;
+      const t = 0.1 + 0.32 * Math.abs(p - 0.5) * 2;
+      for (let k = 0; k < 3; k++) image.data[4 * i + k] = Math.round(surface[k] + (towards[k] - surface[k]) * t);
+      image.data[4 * i + 3] = 255;
     }
+    cells.putImageData(image, 0, 0);
+    context.imageSmoothingEnabled = true;
+    context.drawImage(grid, 0, 0, canvas.width, canvas.height);
+    const value = (r, c) => map[r * columns + c] - 127.5;
+    const at = (r, c) => [(c + 0.5) * cw, (r + 0.5) * ch];
+    const cross = (r1, c1_, r2, c2) => {
+      const a = value(r1, c1_);
+      const b = value(r2, c2);
+      const t = a / (a - b);
+      const [x1, y1] = at(r1, c1_);
+      const [x2, y2] = at(r2, c2);
+      return [x1 + (x2 - x1) * t, y1 + (y2 - y1) * t];
+    };
     context.strokeStyle = rgb(ink);
     context.lineWidth = 2;
     context.beginPath();
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < columns; c++) {
-        const side = map[r * columns + c] > 127;
-        if (c + 1 < columns && side !== map[r * columns + c + 1] > 127) {
-          context.moveTo((c + 1) * cw, r * ch);
-          context.lineTo((c + 1) * cw, (r + 1) * ch);
-        }
-        if (r + 1 < rows && side !== map[(r + 1) * columns + c] > 127) {
-          context.moveTo(c * cw, (r + 1) * ch);
-          context.lineTo((c + 1) * cw, (r + 1) * ch);
+    for (let r = 0; r + 1 < rows; r++) {
+      for (let c = 0; c + 1 < columns; c++) {
+        const points = [];
+        if (value(r, c) > 0 !== value(r, c + 1) > 0) points.push(cross(r, c, r, c + 1));
+        if (value(r, c + 1) > 0 !== value(r + 1, c + 1) > 0) points.push(cross(r, c + 1, r + 1, c + 1));
+        if (value(r + 1, c + 1) > 0 !== value(r + 1, c) > 0) points.push(cross(r + 1, c + 1, r + 1, c));
+        if (value(r + 1, c) > 0 !== value(r, c) > 0) points.push(cross(r + 1, c, r, c));
+        for (let k = 0; k + 1 < points.length; k += 2) {
+          context.moveTo(...points[k]);
+          context.lineTo(...points[k + 1]);
         }
       }
     }
@@ -455,8 +500,10 @@ function drawMap(map, current) {
   }
   context.fillStyle = rgb(ink);
   context.font = "600 22px system-ui, sans-serif";
-  context.fillText("Task A", px(model.A_CENTRE[0]) - 36, 30);
-  context.fillText("Task B", px(current.scenario === "flip" ? model.A_CENTRE[0] : model.B_CENTRE[0]) - 36, current.scenario === "flip" ? canvas.height - 14 : 30);
+  context.textAlign = "center";
+  const flip = current.scenario === "flip";
+  context.fillText(flip ? "Task A and task B" : "Task A", px(model.A_CENTRE[0]), 30);
+  if (!flip) context.fillText("Task B", px(model.B_CENTRE[0]), 30);
 }
 
 function regionText(map, centre, half) {
@@ -551,6 +598,16 @@ function outcome(before, after) {
   return "some";
 }
 
+const WITH = {
+  none: "without a mitigation",
+  lowlr: "with a lower learning rate",
+  replay: "with replay",
+  ewc: "with EWC",
+  freeze: "with frozen hidden layers",
+  adapter: "with a low-rank adapter",
+  joint: "together with task A",
+};
+
 const OUTCOMES = {
   stays: ["stay about where it was", "it stayed about where it was"],
   some: ["drop part of the way", "it dropped part of the way"],
@@ -586,16 +643,16 @@ function showSummary(current) {
 function phaseMessages(current) {
   const f = current.summary.final;
   const after = afterB(current);
-  const name = model.MITIGATIONS[current.settings.mitigation];
+  const how = WITH[current.settings.mitigation] + (after.off ? " (now switched off)" : "");
   return {
     a: `Task A trained: task A at ${pct(f.aBefore.mean)}, task B at ${pct(f.bBefore.mean)}.`,
-    b: `Task B trained with ${name.toLowerCase()}: task A at ${pct(after.a.mean)}, task B at ${pct(after.b.mean)}.`,
+    b: `Task B trained ${how}: task A at ${pct(after.a.mean)}, task B at ${pct(after.b.mean)}.`,
   };
 }
 
 function showRun(current, shown = Infinity) {
   const chart = $("#lab-chart");
-  chart.replaceChildren(lineChart(accuracyData(current), shown));
+  chart.replaceChildren(lineChart(accuracyData(current), boxFor(chart, 300), shown));
   if (shown === Infinity) {
     showSummary(current);
     showMap();
@@ -609,7 +666,7 @@ function reveal(current) {
   const bIndex = steps.indexOf(current.summary.bStart);
   if (motion.matches) {
     showRun(current);
-    announce(`${messages.a} ${messages.b}`);
+    announce(`${messages.a} ${messages.b}`, "#lab-run-note");
     return Promise.resolve();
   }
   const duration = 1500;
@@ -624,7 +681,7 @@ function reveal(current) {
       if (!phaseAShown && count > bIndex) {
         phaseAShown = true;
         showMap();
-        announce(messages.a);
+        announce(messages.a, "#lab-run-note");
       }
       if (progress < 1) {
         showRun(current, count);
@@ -633,7 +690,7 @@ function reveal(current) {
       }
       mapWhen = $("#lab-map-when").querySelector("input:checked")?.value ?? "afterB";
       showRun(current);
-      announce(messages.b);
+      announce(messages.b, "#lab-run-note");
       resolve();
     };
     window.requestAnimationFrame(frame);
@@ -644,6 +701,7 @@ async function runLab() {
   if (busy) return;
   setBusy(true);
   $("#lab-verdict").hidden = true;
+  working("#lab-run-note", "Training…");
   const current = { settings: { ...settings } };
   const prediction = form.elements.predict.value;
   try {
@@ -655,7 +713,7 @@ async function runLab() {
     await reveal(current);
     root.dataset.runs = String(++runs);
   } catch (error) {
-    failed(error);
+    failed(error, "#lab-run-note");
   } finally {
     setBusy(false);
   }
@@ -762,7 +820,8 @@ function showComparison(result) {
     bStart: first.bStart,
     series: result.groups.map((g) => ({ name: SHORT[g.mitigation], cls: `m-${g.mitigation}`, values: g.summary.curve[key] })),
   };
-  $("#lab-compare-chart").replaceChildren(lineChart(data));
+  const chart = $("#lab-compare-chart");
+  chart.replaceChildren(lineChart(data, boxFor(chart, 320)));
   const rows = [];
   for (const g of result.groups) {
     const f = g.summary.final;
@@ -787,10 +846,11 @@ async function runCompare() {
   if (busy) return;
   const picks = ORDER.filter((m) => compare.includes(m));
   if (!picks.length) {
-    announce("Pick at least one mitigation to compare.");
+    announce("Pick at least one mitigation to compare.", "#lab-compare-note");
     return;
   }
   setBusy(true);
+  working("#lab-compare-note", "Training…");
   const base = { ...settings, adapter: true };
   const seeds = seedList(base);
   try {
@@ -802,9 +862,12 @@ async function runCompare() {
     }));
     compared = { settings: base, groups };
     showComparison(compared);
-    announce(`Comparison done: ${picks.length} mitigation${picks.length > 1 ? "s" : ""}, ${seeds.length > 1 ? `${seeds.length} seeds` : `seed ${seeds[0]}`}.`);
+    announce(
+      `Comparison done: ${picks.length} mitigation${picks.length > 1 ? "s" : ""}, ${seeds.length > 1 ? `${seeds.length} seeds` : `seed ${seeds[0]}`}.`,
+      "#lab-compare-note",
+    );
   } catch (error) {
-    failed(error);
+    failed(error, "#lab-compare-note");
   } finally {
     setBusy(false);
   }
@@ -824,6 +887,7 @@ async function runSweep() {
   const jobs = settingsList.flatMap((job) => seeds.map((seed) => ({ settings: { ...job, seed }, curve: false })));
   progress.hidden = false;
   progress.value = 0;
+  working("#lab-sweep-note", `Training ${jobs.length} runs…`);
   try {
     const results = await compute(jobs, (done, total) => {
       progress.value = done / total;
@@ -846,12 +910,11 @@ async function runSweep() {
     });
     const seedsText = seeds.length > 1 ? `mean of seeds ${seeds[0]} to ${seeds.at(-1)}` : `seed ${seeds[0]}`;
     const scenario = settings.scenario === "flip" ? "labels flipped" : "two moons";
-    $("#lab-sweep-chart").replaceChildren(
-      scatterChart({ title: `Task A kept against task B learned, each mitigation over its knob (${scenario}, ${seedsText})`, groups }),
-    );
-    announce(`Sweep done: ${jobs.length} runs.`);
+    swept = { title: `Task A kept against task B learned, each mitigation over its knob (${scenario}, ${seedsText})`, groups };
+    showSweep(swept);
+    announce(`Sweep done: ${jobs.length} runs.`, "#lab-sweep-note");
   } catch (error) {
-    failed(error);
+    failed(error, "#lab-sweep-note");
   } finally {
     progress.hidden = true;
     setBusy(false);
@@ -859,6 +922,24 @@ async function runSweep() {
 }
 
 $("#lab-sweep-run").addEventListener("click", runSweep);
+
+let swept = null;
+
+function showSweep(data) {
+  const chart = $("#lab-sweep-chart");
+  chart.replaceChildren(scatterChart(data, boxFor(chart, 380)));
+}
+
+// Charts are drawn in CSS pixels: draw them again when their width changes.
+let resizing = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => {
+    if (last && !busy) showRun(last);
+    if (compared) showComparison(compared);
+    if (swept) showSweep(swept);
+  }, 200);
+});
 
 // ---- Start ---------------------------------------------------------------------------------------
 

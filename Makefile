@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt content superuser audit bench lighthouse clean
+.PHONY: run test lint fmt content superuser audit bench bench-lab lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,15 @@ run: $(VENV)/.run
 	@echo "Recall is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Everything CI runs: lint, migrations in step with the models, the whole suite.
+# Everything CI runs: lint, migrations in step with the models, the forgetting lab's maths under
+# Node (tests/js/, with its reference fixture regenerated and compared), the whole suite.
 test: export DJANGO_SECRET_KEY ?= test-only-not-a-secret
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@command -v node >/dev/null || { echo "node is missing: sudo apt-get install nodejs"; exit 1; }
+	node --test tests/js/
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
@@ -62,6 +65,11 @@ audit: $(VENV)/.test
 bench: $(VENV)/.test
 	@command -v wrk >/dev/null || { echo "wrk is missing: sudo apt-get install wrk"; exit 1; }
 	$(BIN)/python -m tests.bench
+
+# The forgetting lab's speed (one epoch, six mitigations paired) under Node and in Chromium.
+bench-lab: $(VENV)/.test
+	node tests/bench/lab.mjs
+	$(BIN)/python -m tests.bench.lab
 
 # Lighthouse on the home, term, article and quiz pages (needs npm and Debian's chromium; npx
 # fetches lighthouse from the npm registry on first use). See README, Development notes.

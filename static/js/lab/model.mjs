@@ -707,15 +707,15 @@ function rule(s, { ewc, penalty, composition, base }) {
     let moved = 0;
     for (let i = 0; i < base.length; i++) moved += (base[i] - ewc.anchor[i]) * (base[i] - ewc.anchor[i]);
     out.lambda = s.lambda;
-    out.penalty = round(penalty[penalty.length - 1], 6);
-    out.penaltyMax = round(Math.max(...penalty), 6);
-    out.distance = round(Math.sqrt(moved), 6);
+    out.penalty = round(penalty[penalty.length - 1], 3);
+    out.penaltyMax = round(Math.max(...penalty), 3);
+    out.distance = round(Math.sqrt(moved), 3);
     out.fisherTotal = round(
       ewc.fisher.reduce((a, b) => a + b, 0),
       6,
     );
-    out.stiffest = ranked.slice(0, 3).map((i) => ({ name: parameterName(i), fisher: round(ewc.fisher[i], 4) }));
-    out.loosest = ranked.slice(-3).map((i) => ({ name: parameterName(i), fisher: round(ewc.fisher[i], 4) }));
+    out.stiffest = ranked.slice(0, 3).map((i) => ({ name: parameterName(i), fisher: round(ewc.fisher[i], 3) }));
+    out.loosest = ranked.slice(-3).map((i) => ({ name: parameterName(i), fisher: round(ewc.fisher[i], 3) }));
   }
   if (s.mitigation === "replay") Object.assign(out, composition);
   if (s.mitigation === "freeze") out.frozen = s.freeze === 2 ? ["W1", "b1", "W2", "b2"] : ["W1", "b1"];

@@ -60,7 +60,9 @@ def main() -> None:
             figures = page.evaluate(MAIN_THREAD)
             workers = [page.evaluate(WORKER) for _ in range(ROUNDS)]
             print(f"Chromium {browser.version}, median of {figures['rounds']} rounds, main thread:")
-            print(f"  one epoch (12.5 steps of 16 points, then both test sets): {figures['epochMs']:.2f} ms")
+            print(
+                f"  one epoch (12.5 steps of 16 points, both test sets every second epoch): {figures['epochMs']:.2f} ms"
+            )
             print(
                 f"  six mitigations paired on one seed (task A once): {figures['comparisonMs'] / 1000:.2f} s"
             )

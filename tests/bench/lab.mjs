@@ -46,8 +46,14 @@ if (typeof process !== "undefined" && process.argv?.[1]) {
     const model = await import("../../static/js/lab/model.mjs");
     const figures = bench(model);
     console.log(`Node ${process.version}, median of ${figures.rounds} rounds:`);
-    console.log(`  one epoch (12.5 steps of 16 points, both test sets every second epoch): ${figures.epochMs.toFixed(2)} ms`);
-    console.log(`  six mitigations paired on one seed (task A once): ${(figures.comparisonMs / 1000).toFixed(2)} s`);
-    console.log(`  the same, task A trained for each: ${(figures.comparisonWithoutSharingMs / 1000).toFixed(2)} s`);
+    console.log(
+      `  one epoch (12.5 steps of 16 points, both test sets every second epoch): ${figures.epochMs.toFixed(2)} ms`,
+    );
+    console.log(
+      `  six mitigations paired on one seed (task A once): ${(figures.comparisonMs / 1000).toFixed(2)} s`,
+    );
+    console.log(
+      `  the same, task A trained for each: ${(figures.comparisonWithoutSharingMs / 1000).toFixed(2)} s`,
+    );
   }
 }

@@ -53,7 +53,10 @@ export function reference() {
 /** JSON with one line per object holding only numbers and strings, so diffs stay readable. */
 export function format(value, indent = "") {
   const flat = (v) => v === null || typeof v !== "object" || (Array.isArray(v) && v.every(flat));
-  if (flat(value) || (!Array.isArray(value) && Object.values(value).every(flat) && JSON.stringify(value).length < 160)) {
+  if (
+    flat(value) ||
+    (!Array.isArray(value) && Object.values(value).every(flat) && JSON.stringify(value).length < 160)
+  ) {
     return JSON.stringify(value);
   }
   const inner = `${indent}  `;

@@ -87,7 +87,8 @@ export function normalizeSettings(input = {}) {
   s.rank = Math.round(clamp(get("rank"), LIMITS.rank, DEFAULTS.rank));
   s.adapter = isOn(get("adapter"), DEFAULTS.adapter);
   const epochs = get("epochs");
-  if (epochs !== undefined && epochs !== null) s.epochs = Math.round(clamp(epochs, LIMITS.epochs, FIXED.epochs));
+  if (epochs !== undefined && epochs !== null)
+    s.epochs = Math.round(clamp(epochs, LIMITS.epochs, FIXED.epochs));
   return s;
 }
 
@@ -124,9 +125,9 @@ for (let k = 1; k < 1024; k++) {
   POW2[1024 + k] = POW2[1023 + k] * 2;
   POW2[1024 - k] = POW2[1025 - k] / 2;
 }
-const LN2_HI = 6.93147180369123816490e-1; // ln 2 split so that k * LN2_HI is exact
+const LN2_HI = 6.9314718036912381649e-1; // ln 2 split so that k * LN2_HI is exact
 const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.44269504088896338700;
+const INV_LN2 = 1.442695040888963387;
 // 1 / n! for n = 2..14: e^r - 1 = r + r^2/2! + ... for |r| <= 0.35 (next term below 1e-18 of it)
 const C = [];
 for (let n = 2, f = 2; n <= 14; n++, f *= n) C.push(1 / f);
@@ -577,7 +578,11 @@ export function trainTaskA(input) {
   const epochs = s.epochs ?? FIXED.epochs;
   const tasks = makeTasks(s.scenario, s.seed);
   const base = initialParameters(s.seed);
-  const curve = { step: [0], a: [accuracy(base, null, tasks.A.test)], b: [accuracy(base, null, tasks.B.test)] };
+  const curve = {
+    step: [0],
+    a: [accuracy(base, null, tasks.A.test)],
+    b: [accuracy(base, null, tasks.B.test)],
+  };
   const next = stream(tasks.A.train.n, makeRandom(s.seed, "orderA"));
   const batch = new Int32Array(FIXED.batch);
   const records = recordSteps(epochs, FIXED.points, FIXED.batch);
@@ -693,7 +698,13 @@ export function run(input, { phaseA = null, maps = false, curve: everyEpoch = tr
     final.aOff = accuracy(base, null, tasks.A.test);
     final.bOff = accuracy(base, null, tasks.B.test);
   }
-  const result = { settings: s, bStart, curve, final, rule: rule(s, { ewc, penalty, composition, base, adapter }) };
+  const result = {
+    settings: s,
+    bStart,
+    curve,
+    final,
+    rule: rule(s, { ewc, penalty, composition, base, adapter }),
+  };
   if (maps) {
     result.maps = { afterA: decisionMap(anchor, null), afterB: decisionMap(base, adapter) };
     if (adapter) result.maps.adapterOff = decisionMap(base, null);
@@ -720,7 +731,9 @@ function rule(s, { ewc, penalty, composition, base }) {
       ewc.fisher.reduce((a, b) => a + b, 0),
       6,
     );
-    out.stiffest = ranked.slice(0, 3).map((i) => ({ name: parameterName(i), fisher: round(ewc.fisher[i], 3) }));
+    out.stiffest = ranked
+      .slice(0, 3)
+      .map((i) => ({ name: parameterName(i), fisher: round(ewc.fisher[i], 3) }));
     out.loosest = ranked.slice(-3).map((i) => ({ name: parameterName(i), fisher: round(ewc.fisher[i], 3) }));
   }
   if (s.mitigation === "replay") Object.assign(out, composition);
@@ -774,7 +787,13 @@ export function summarize(runs) {
   }
   const final = {};
   for (const key of Object.keys(first.final)) final[key] = spread(runs.map((r) => r.final[key]));
-  return { settings: first.settings, seeds: runs.map((r) => r.settings.seed), bStart: first.bStart, curve, final };
+  return {
+    settings: first.settings,
+    seeds: runs.map((r) => r.settings.seed),
+    bStart: first.bStart,
+    curve,
+    final,
+  };
 }
 
 /** The settings of every run in a sweep: each mitigation over its knob, on the given seed(s). */

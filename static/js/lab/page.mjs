@@ -42,7 +42,8 @@ function s(tag, attributes = {}, ...children) {
 
 function fill(node, attributes, children) {
   for (const [key, value] of Object.entries(attributes)) {
-    if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value);
+    if (value !== null && value !== undefined && value !== false)
+      node.setAttribute(key, value === true ? "" : value);
   }
   for (const child of children.flat()) {
     if (child !== null && child !== undefined && child !== false) node.append(child);
@@ -183,7 +184,8 @@ function startWorker() {
     else job.reject(new Error(event.data.message));
   });
   started.addEventListener("error", (event) => {
-    for (const job of waiting.values()) job.reject(new Error(event.message || "the lab’s worker did not start"));
+    for (const job of waiting.values())
+      job.reject(new Error(event.message || "the lab’s worker did not start"));
     waiting.clear();
     worker = null;
   });
@@ -258,12 +260,25 @@ function tableFor(data) {
         "table",
         { class: "data-table lab-table" },
         h("caption", { id }, `${data.title} (${data.unit})`),
-        h("thead", {}, h("tr", {}, data.columns.map((name) => h("th", { scope: "col" }, name)))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            data.columns.map((name) => h("th", { scope: "col" }, name)),
+          ),
+        ),
         h(
           "tbody",
           {},
           data.rows.map((row) =>
-            h("tr", {}, h("th", { scope: "row" }, row[0]), row.slice(1).map((cell) => h("td", {}, cell))),
+            h(
+              "tr",
+              {},
+              h("th", { scope: "row" }, row[0]),
+              row.slice(1).map((cell) => h("td", {}, cell)),
+            ),
           ),
         ),
       ),
@@ -289,15 +304,35 @@ function lineChart(data, box, shown = Infinity) {
   const axes = [];
   for (const tick of [0, 25, 50, 75, 100]) {
     axes.push(s("line", { class: "grid", x1: box.left, x2: box.right, y1: y(tick), y2: y(tick) }));
-    axes.push(s("text", { class: "tick", x: box.left - 6, y: y(tick), dy: 5, "text-anchor": "end" }, String(tick)));
+    axes.push(
+      s("text", { class: "tick", x: box.left - 6, y: y(tick), dy: 5, "text-anchor": "end" }, String(tick)),
+    );
   }
   for (let step = 0; step <= max; step += max / 5) {
-    axes.push(s("text", { class: "tick", x: x(step), y: box.bottom + 18, "text-anchor": "middle" }, step.toLocaleString("en")));
+    axes.push(
+      s(
+        "text",
+        { class: "tick", x: x(step), y: box.bottom + 18, "text-anchor": "middle" },
+        step.toLocaleString("en"),
+      ),
+    );
   }
-  axes.push(s("text", { class: "axis", x: (box.left + box.right) / 2, y: box.height - 4, "text-anchor": "middle" }, "Training steps"));
+  axes.push(
+    s(
+      "text",
+      { class: "axis", x: (box.left + box.right) / 2, y: box.height - 4, "text-anchor": "middle" },
+      "Training steps",
+    ),
+  );
   const marker = x(data.bStart);
   axes.push(s("line", { class: "marker", x1: marker, x2: marker, y1: box.top - 6, y2: box.bottom }));
-  axes.push(s("text", { class: "marker-label", x: marker, y: box.top - 12, "text-anchor": "middle" }, "task B starts"));
+  axes.push(
+    s(
+      "text",
+      { class: "marker-label", x: marker, y: box.top - 12, "text-anchor": "middle" },
+      "task B starts",
+    ),
+  );
   const bands = [];
   const lines = data.series.map((line, index) => {
     const points = [];
@@ -319,7 +354,8 @@ function lineChart(data, box, shown = Infinity) {
     )
     .join("; ");
   const rows = [];
-  for (let k = 0; k < data.steps.length; k += 10) rows.push([String(data.steps[k]), ...data.series.map((line) => number(line.values[k]))]);
+  for (let k = 0; k < data.steps.length; k += 10)
+    rows.push([String(data.steps[k]), ...data.series.map((line) => number(line.values[k]))]);
   return h(
     "figure",
     { class: "lab-chart", "aria-labelledby": `${id}-title` },
@@ -341,7 +377,12 @@ function lineChart(data, box, shown = Infinity) {
     ),
     legendFor(data.series),
     count === data.steps.length
-      ? tableFor({ title: data.title, unit: "accuracy in %", columns: ["Step", ...data.series.map((l) => l.name)], rows })
+      ? tableFor({
+          title: data.title,
+          unit: "accuracy in %",
+          columns: ["Step", ...data.series.map((l) => l.name)],
+          rows,
+        })
       : null,
   );
 }
@@ -354,10 +395,20 @@ function scatterChart(data, box) {
   for (const tick of [0, 25, 50, 75, 100]) {
     axes.push(s("line", { class: "grid", x1: box.left, x2: box.right, y1: y(tick), y2: y(tick) }));
     axes.push(s("line", { class: "grid", x1: x(tick), x2: x(tick), y1: box.top, y2: box.bottom }));
-    axes.push(s("text", { class: "tick", x: box.left - 6, y: y(tick), dy: 5, "text-anchor": "end" }, String(tick)));
-    axes.push(s("text", { class: "tick", x: x(tick), y: box.bottom + 18, "text-anchor": "middle" }, String(tick)));
+    axes.push(
+      s("text", { class: "tick", x: box.left - 6, y: y(tick), dy: 5, "text-anchor": "end" }, String(tick)),
+    );
+    axes.push(
+      s("text", { class: "tick", x: x(tick), y: box.bottom + 18, "text-anchor": "middle" }, String(tick)),
+    );
   }
-  axes.push(s("text", { class: "axis", x: box.right, y: box.height - 4, "text-anchor": "end" }, "Task B learned (%) →"));
+  axes.push(
+    s(
+      "text",
+      { class: "axis", x: box.right, y: box.height - 4, "text-anchor": "end" },
+      "Task B learned (%) →",
+    ),
+  );
   axes.push(s("text", { class: "axis", x: box.left, y: box.top - 12 }, "↑ Task A kept (%)"));
   const marks = data.groups.map((group, index) =>
     s(
@@ -369,9 +420,14 @@ function scatterChart(data, box) {
       group.points.map((p) => s("circle", { class: "dot", cx: x(p.b), cy: y(p.a), r: 5 })),
     ),
   );
-  const rows = data.groups.flatMap((group) => group.points.map((p) => [group.name, p.label, number(p.a), number(p.b)]));
+  const rows = data.groups.flatMap((group) =>
+    group.points.map((p) => [group.name, p.label, number(p.a), number(p.b)]),
+  );
   const summary = data.groups
-    .map((group) => `${group.name}: ${group.points.map((p) => `${p.label}, A ${number(p.a)} %, B ${number(p.b)} %`).join("; ")}`)
+    .map(
+      (group) =>
+        `${group.name}: ${group.points.map((p) => `${p.label}, A ${number(p.a)} %, B ${number(p.b)} %`).join("; ")}`,
+    )
     .join(". ");
   return h(
     "figure",
@@ -391,7 +447,12 @@ function scatterChart(data, box) {
       marks,
     ),
     legendFor(data.groups),
-    tableFor({ title: data.title, unit: "accuracy in %", columns: ["Mitigation", "Setting", "A kept", "B learned"], rows }),
+    tableFor({
+      title: data.title,
+      unit: "accuracy in %",
+      columns: ["Mitigation", "Setting", "A kept", "B learned"],
+      rows,
+    }),
   );
 }
 
@@ -442,7 +503,8 @@ function drawMap(map, current) {
       const p = map[i] / 255;
       const towards = p > 0.5 ? c1 : c0;
       const t = 0.1 + 0.32 * Math.abs(p - 0.5) * 2;
-      for (let k = 0; k < 3; k++) image.data[4 * i + k] = Math.round(surface[k] + (towards[k] - surface[k]) * t);
+      for (let k = 0; k < 3; k++)
+        image.data[4 * i + k] = Math.round(surface[k] + (towards[k] - surface[k]) * t);
       image.data[4 * i + 3] = 255;
     }
     cells.putImageData(image, 0, 0);
@@ -544,7 +606,8 @@ function showMap() {
   const key = mapWhen === "afterA" ? "afterA" : off ? "adapterOff" : "afterB";
   const map = run.maps[key];
   drawMap(map, run.settings);
-  const when = key === "afterA" ? "after task A" : off ? "after task B with the adapter switched off" : "after task B";
+  const when =
+    key === "afterA" ? "after task A" : off ? "after task B with the adapter switched off" : "after task B";
   const f = run.final;
   const [a, b] = key === "afterA" ? [f.aBefore, f.bBefore] : off ? [f.aOff, f.bOff] : [f.aAfter, f.bAfter];
   const bCentre = run.settings.scenario === "flip" ? model.A_CENTRE : model.B_CENTRE;
@@ -553,7 +616,9 @@ function showMap() {
   text.textContent =
     `Decision map ${when} (seed ${run.settings.seed}): right on ${pct(a)} of task A’s test points and ${pct(b)} of task B’s. ` +
     `Task A’s region is ${regionText(map, model.A_CENTRE, [1.5, 0.8])}` +
-    (run.settings.scenario === "flip" ? "; task B uses the same region." : `; task B’s region is ${regionText(map, bCentre, bHalf)}.`);
+    (run.settings.scenario === "flip"
+      ? "; task B uses the same region."
+      : `; task B’s region is ${regionText(map, bCentre, bHalf)}.`);
 }
 
 $("#lab-map-when").addEventListener("change", (event) => {
@@ -575,7 +640,9 @@ function afterB(current) {
 function accuracyData(current) {
   const { summary } = current;
   const several = current.results.length > 1;
-  const seeds = several ? `mean of seeds ${summary.seeds[0]} to ${summary.seeds.at(-1)} (bands: lowest to highest)` : `seed ${summary.seeds[0]}`;
+  const seeds = several
+    ? `mean of seeds ${summary.seeds[0]} to ${summary.seeds.at(-1)} (bands: lowest to highest)`
+    : `seed ${summary.seeds[0]}`;
   const c = summary.curve;
   return {
     title: `Accuracy on both tasks: ${model.MITIGATIONS[current.settings.mitigation]}, ${seeds}`,
@@ -589,7 +656,9 @@ function accuracyData(current) {
 }
 
 function statText(spread) {
-  return spread.n > 1 ? `${pct(spread.mean)} (${number(spread.min)}–${number(spread.max)})` : pct(spread.mean);
+  return spread.n > 1
+    ? `${pct(spread.mean)} (${number(spread.min)}–${number(spread.max)})`
+    : pct(spread.mean);
 }
 
 function outcome(before, after) {
@@ -619,11 +688,14 @@ function showSummary(current) {
   const after = afterB(current);
   const list = $("#lab-summary");
   const item = (term, value) => h("div", {}, h("dt", {}, term), h("dd", {}, value));
-  const spreadOf = (key) => f[key];
   list.replaceChildren(
     item("Task A after training on A", statText(f.aBefore)),
-    item(after.off ? "Task A, adapter switched off" : "Task A after training on B", statText(spreadOf(after.off ? "aOff" : "aAfter"))),
-    item(after.off ? "Task B, adapter switched off" : "Task B after training on B", statText(spreadOf(after.off ? "bOff" : "bAfter"))),
+    after.off
+      ? item("Task A, adapter switched off", statText(f.aOff))
+      : item("Task A after training on B", statText(f.aAfter)),
+    after.off
+      ? item("Task B, adapter switched off", statText(f.bOff))
+      : item("Task B after training on B", statText(f.bAfter)),
   );
   list.hidden = false;
   const verdict = $("#lab-verdict");
@@ -705,7 +777,10 @@ async function runLab() {
   const current = { settings: { ...settings } };
   const prediction = form.elements.predict.value;
   try {
-    const jobs = seedList(current.settings).map((seed, i) => ({ settings: { ...current.settings, seed }, maps: i === 0 }));
+    const jobs = seedList(current.settings).map((seed, i) => ({
+      settings: { ...current.settings, seed },
+      maps: i === 0,
+    }));
     current.results = await compute(jobs);
     current.summary = model.summarize(current.results);
     current.prediction = prediction || null;
@@ -743,15 +818,25 @@ function showRule(current) {
       `, with η = ${lr}.`,
     ),
   ];
-  if (m === "none") parts.push(p("Task B’s batches hold only task B’s points, and nothing holds the weights where task A left them."));
-  if (m === "lowlr") parts.push(p(`Task A trained with η = ${model.FIXED.lr}; task B trains with η = ${lr}: the same direction, smaller steps.`));
+  if (m === "none")
+    parts.push(
+      p("Task B’s batches hold only task B’s points, and nothing holds the weights where task A left them."),
+    );
+  if (m === "lowlr")
+    parts.push(
+      p(
+        `Task A trained with η = ${model.FIXED.lr}; task B trains with η = ${lr}: the same direction, smaller steps.`,
+      ),
+    );
   if (m === "replay") {
     const c = model.replayComposition(settings);
     parts.push(
       p(
         `Batch composition: ${c.replayed} of ${c.batch} points replayed, drawn at random from a buffer of ${settings.buffer} task A points, `,
         `and ${c.fresh} new task B points. `,
-        c.replayed === 0 ? "With no replayed points this is plain fine-tuning." : "The loss is the mean over all of them.",
+        c.replayed === 0
+          ? "With no replayed points this is plain fine-tuning."
+          : "The loss is the mean over all of them.",
       ),
     );
   }
@@ -801,7 +886,12 @@ function showRule(current) {
       ),
     );
   }
-  if (m === "joint") parts.push(p("Task B’s batches are drawn from the training points of both tasks: the reference for what one network can hold."));
+  if (m === "joint")
+    parts.push(
+      p(
+        "Task B’s batches are drawn from the training points of both tasks: the reference for what one network can hold.",
+      ),
+    );
   body.replaceChildren(...parts);
 }
 
@@ -813,12 +903,18 @@ function showComparison(result) {
   const key = show;
   const first = result.groups[0].summary;
   const several = first.seeds.length > 1;
-  const seeds = several ? `mean of seeds ${first.seeds[0]} to ${first.seeds.at(-1)}` : `seed ${first.seeds[0]}`;
+  const seeds = several
+    ? `mean of seeds ${first.seeds[0]} to ${first.seeds.at(-1)}`
+    : `seed ${first.seeds[0]}`;
   const data = {
     title: `Task ${key.toUpperCase()}’s accuracy under each mitigation, ${seeds}`,
     steps: first.curve.step,
     bStart: first.bStart,
-    series: result.groups.map((g) => ({ name: SHORT[g.mitigation], cls: `m-${g.mitigation}`, values: g.summary.curve[key] })),
+    series: result.groups.map((g) => ({
+      name: SHORT[g.mitigation],
+      cls: `m-${g.mitigation}`,
+      values: g.summary.curve[key],
+    })),
   };
   const chart = $("#lab-compare-chart");
   chart.replaceChildren(lineChart(data, boxFor(chart, 320)));
@@ -826,7 +922,13 @@ function showComparison(result) {
   for (const g of result.groups) {
     const f = g.summary.final;
     rows.push([SHORT[g.mitigation], statText(f.aBefore), statText(f.aAfter), statText(f.bAfter)]);
-    if (f.aOff) rows.push([`${SHORT[g.mitigation]}, switched off`, statText(f.aBefore), statText(f.aOff), statText(f.bOff)]);
+    if (f.aOff)
+      rows.push([
+        `${SHORT[g.mitigation]}, switched off`,
+        statText(f.aBefore),
+        statText(f.aOff),
+        statText(f.bOff),
+      ]);
   }
   const table = h(
     "table",
@@ -835,9 +937,26 @@ function showComparison(result) {
     h(
       "thead",
       {},
-      h("tr", {}, ["Mitigation", "A after training on A", "A after training on B", "B after training on B"].map((t) => h("th", { scope: "col" }, t))),
+      h(
+        "tr",
+        {},
+        ["Mitigation", "A after training on A", "A after training on B", "B after training on B"].map((t) =>
+          h("th", { scope: "col" }, t),
+        ),
+      ),
     ),
-    h("tbody", {}, rows.map((row) => h("tr", {}, h("th", { scope: "row" }, row[0]), row.slice(1).map((c) => h("td", {}, c))))),
+    h(
+      "tbody",
+      {},
+      rows.map((row) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, row[0]),
+          row.slice(1).map((c) => h("td", {}, c)),
+        ),
+      ),
+    ),
   );
   $("#lab-compare-table").replaceChildren(h("div", { class: "lab-table-wrap" }, table));
 }
@@ -854,7 +973,9 @@ async function runCompare() {
   const base = { ...settings, adapter: true };
   const seeds = seedList(base);
   try {
-    const jobs = picks.flatMap((mitigation) => seeds.map((seed) => ({ settings: { ...base, mitigation, seed } })));
+    const jobs = picks.flatMap((mitigation) =>
+      seeds.map((seed) => ({ settings: { ...base, mitigation, seed } })),
+    );
     const results = await compute(jobs);
     const groups = picks.map((mitigation, i) => ({
       mitigation,
@@ -884,7 +1005,9 @@ async function runSweep() {
   const progress = $("#lab-sweep-progress");
   const seeds = seedList(settings);
   const settingsList = model.sweepSettings(settings);
-  const jobs = settingsList.flatMap((job) => seeds.map((seed) => ({ settings: { ...job, seed }, curve: false })));
+  const jobs = settingsList.flatMap((job) =>
+    seeds.map((seed) => ({ settings: { ...job, seed }, curve: false })),
+  );
   progress.hidden = false;
   progress.value = 0;
   working("#lab-sweep-note", `Training ${jobs.length} runs…`);
@@ -896,21 +1019,41 @@ async function runSweep() {
     settingsList.forEach((job, i) => {
       const { knob } = model.SWEEPS[job.mitigation];
       const final = model.summarize(results.slice(i * seeds.length, (i + 1) * seeds.length)).final;
-      const point = { label: knob ? knobText(knob, job[knob]) : "–", a: final.aAfter.mean, b: final.bAfter.mean };
+      const point = {
+        label: knob ? knobText(knob, job[knob]) : "–",
+        a: final.aAfter.mean,
+        b: final.bAfter.mean,
+      };
       let group = groups.find((g) => g.mitigation === job.mitigation);
       if (!group) {
-        group = { mitigation: job.mitigation, name: SHORT[job.mitigation], cls: `m-${job.mitigation}`, points: [] };
+        group = {
+          mitigation: job.mitigation,
+          name: SHORT[job.mitigation],
+          cls: `m-${job.mitigation}`,
+          points: [],
+        };
         groups.push(group);
         if (job.mitigation === "adapter") {
-          groups.push({ mitigation: "adapter-off", name: "Adapter, switched off", cls: "m-adapter-off", points: [] });
+          groups.push({
+            mitigation: "adapter-off",
+            name: "Adapter, switched off",
+            cls: "m-adapter-off",
+            points: [],
+          });
         }
       }
       group.points.push(point);
-      if (final.aOff) groups.find((g) => g.mitigation === "adapter-off").points.push({ ...point, a: final.aOff.mean, b: final.bOff.mean });
+      if (final.aOff)
+        groups
+          .find((g) => g.mitigation === "adapter-off")
+          .points.push({ ...point, a: final.aOff.mean, b: final.bOff.mean });
     });
     const seedsText = seeds.length > 1 ? `mean of seeds ${seeds[0]} to ${seeds.at(-1)}` : `seed ${seeds[0]}`;
     const scenario = settings.scenario === "flip" ? "labels flipped" : "two moons";
-    swept = { title: `Task A kept against task B learned, each mitigation over its knob (${scenario}, ${seedsText})`, groups };
+    swept = {
+      title: `Task A kept against task B learned, each mitigation over its knob (${scenario}, ${seedsText})`,
+      groups,
+    };
     showSweep(swept);
     announce(`Sweep done: ${jobs.length} runs.`, "#lab-sweep-note");
   } catch (error) {

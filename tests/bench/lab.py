@@ -2,8 +2,9 @@
 
 Serves the repository's files on 127.0.0.1 with Python's http.server, opens a blank page in
 Debian's Chromium and runs tests/bench/lab.mjs there (one epoch, six mitigations paired on a seed,
-on the main thread), then times the lab's module worker as the page uses it: six mitigations on
-one seed posted as one job list, from a fresh worker (module loading included) and again warm.
+on the main thread), then times the lab's module workers as the page uses them (one per core, up
+to four): six mitigations on one seed, from fresh workers (module loading included) and again
+warm, with one worker and with the page's pool.
 """
 
 from __future__ import annotations
@@ -27,19 +28,25 @@ MAIN_THREAD = """async () => {
   const { bench } = await import("/tests/bench/lab.mjs");
   return bench(model);
 }"""
-WORKER = """async () => {
+WORKERS = """async (size) => {
   const { SIX } = await import("/tests/bench/lab.mjs");
-  const worker = new Worker("/static/js/lab/worker.mjs", { type: "module" });
-  const ask = (seed) => new Promise((resolve) => {
-    const started = performance.now();
-    worker.onmessage = (event) => { if (event.data.type === "done") resolve(performance.now() - started); };
+  const workers = Array.from({ length: size }, () => new Worker("/static/js/lab/worker.mjs", { type: "module" }));
+  const one = (worker, seed, mitigations) => new Promise((resolve) => {
+    worker.onmessage = (event) => { if (event.data.type === "done") resolve(); };
     worker.postMessage({ id: seed, model: "/static/js/lab/model.mjs",
-                         jobs: SIX.map((mitigation) => ({ settings: { seed, mitigation } })) });
+                         jobs: mitigations.map((mitigation) => ({ settings: { seed, mitigation } })) });
   });
+  // As page.mjs does it: the six cut into `size` consecutive pieces, one per worker.
+  const ask = async (seed) => {
+    const started = performance.now();
+    await Promise.all(workers.map((worker, i) =>
+      one(worker, seed, SIX.slice(Math.round(i * 6 / size), Math.round((i + 1) * 6 / size)))));
+    return performance.now() - started;
+  };
   const cold = await ask(1);       // module load and task A included
   const warm = await ask(1);       // task A kept from the first job list
   const other = await ask(2);      // a new seed: task A trained again
-  worker.terminate();
+  workers.forEach((worker) => worker.terminate());
   return { cold, warm, other };
 }"""
 
@@ -58,7 +65,10 @@ def main() -> None:
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{server.server_port}/static/img/favicon.svg")
             figures = page.evaluate(MAIN_THREAD)
-            workers = [page.evaluate(WORKER) for _ in range(ROUNDS)]
+            cores = page.evaluate("navigator.hardwareConcurrency")
+            pools = {
+                size: [page.evaluate(WORKERS, size) for _ in range(ROUNDS)] for size in (1, min(4, cores))
+            }
             print(f"Chromium {browser.version}, median of {figures['rounds']} rounds, main thread:")
             print(
                 f"  one epoch (12.5 steps of 16 points, both test sets every second epoch): {figures['epochMs']:.2f} ms"
@@ -69,13 +79,17 @@ def main() -> None:
             print(
                 f"  the same, task A trained for each: {figures['comparisonWithoutSharingMs'] / 1000:.2f} s"
             )
-            print(f"In the lab's worker, six mitigations on one seed, median of {ROUNDS} fresh workers:")
-            for key, label in (
-                ("cold", "fresh worker (module load, task A trained)"),
-                ("warm", "again (task A kept)"),
-                ("other", "another seed (task A trained)"),
-            ):
-                print(f"  {label}: {statistics.median(w[key] for w in workers) / 1000:.2f} s")
+            for size, runs in pools.items():
+                print(
+                    f"In {size} of the lab's workers ({cores} cores), six mitigations on one seed, "
+                    f"median of {ROUNDS} fresh starts:"
+                )
+                for key, label in (
+                    ("cold", "fresh workers (module load, task A trained)"),
+                    ("warm", "again (task A kept)"),
+                    ("other", "another seed (task A trained)"),
+                ):
+                    print(f"  {label}: {statistics.median(run[key] for run in runs) / 1000:.2f} s")
             browser.close()
     finally:
         server.shutdown()

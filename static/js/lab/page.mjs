@@ -163,9 +163,12 @@ function sameRun(a, b) {
   return model.settingsToQuery({ ...a, adapter: true }) === model.settingsToQuery({ ...b, adapter: true });
 }
 
-// ---- The worker ----------------------------------------------------------------------------------
+// ---- The workers ---------------------------------------------------------------------------------
+// A few module workers, one per core up to four: a job list is cut into as many consecutive
+// pieces, each worker trains task A once for its piece, and the results come back in order.
 
-let worker = null;
+const POOL = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
+let workers = [];
 let nextId = 1;
 const waiting = new Map();
 
@@ -176,7 +179,7 @@ function startWorker() {
     const job = waiting.get(id);
     if (!job) return;
     if (type === "progress") {
-      job.onProgress?.(event.data.done, event.data.total);
+      job.onProgress(event.data.done);
       return;
     }
     waiting.delete(id);
@@ -187,18 +190,39 @@ function startWorker() {
     for (const job of waiting.values())
       job.reject(new Error(event.message || "the lab’s worker did not start"));
     waiting.clear();
-    worker = null;
+    for (const worker of workers) worker.terminate();
+    workers = [];
   });
   return started;
 }
 
-function compute(jobs, onProgress) {
-  worker ??= startWorker();
+function ask(worker, jobs, onProgress) {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject, onProgress });
     worker.postMessage({ id, model: modelUrl, jobs });
   });
+}
+
+function compute(jobs, onProgress) {
+  const size = Math.min(POOL, jobs.length);
+  while (workers.length < size) workers.push(startWorker());
+  const done = new Array(size).fill(0);
+  const pieces = [];
+  for (let i = 0; i < size; i++) {
+    pieces.push(jobs.slice(Math.round((i * jobs.length) / size), Math.round(((i + 1) * jobs.length) / size)));
+  }
+  return Promise.all(
+    pieces.map((piece, i) =>
+      ask(workers[i], piece, (count) => {
+        done[i] = count;
+        onProgress?.(
+          done.reduce((a, b) => a + b, 0),
+          jobs.length,
+        );
+      }),
+    ),
+  ).then((parts) => parts.flat());
 }
 
 let busy = false;

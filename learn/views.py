@@ -281,11 +281,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 LAB_REFERENCE = "js/lab/reference.json"  # written by static/js/lab/make-reference.mjs
 LAB_SETTINGS = {  # how a sweep's knob value reads in the table
-    "lowLr": "learning rate {:g}",
-    "buffer": "{:g} points kept",
-    "lambda": "λ = {:,g}",
-    "freeze": "{:g} of 2 layers",
-    "rank": "rank {:g}",
+    "lowLr": "learning rate {:g}".format,
+    "buffer": "{:g} points kept".format,
+    "lambda": "λ = {:,g}".format,
+    "freeze": {1: "first hidden layer", 2: "both hidden layers"}.get,
+    "rank": "rank {:g}".format,
 }
 
 
@@ -305,7 +305,7 @@ def lab(request: HttpRequest) -> HttpResponse:
         {
             **point,
             "name": names[point["mitigation"]],
-            "setting": LAB_SETTINGS[point["knob"]].format(point["value"]) if point["knob"] else "",
+            "setting": LAB_SETTINGS[point["knob"]](point["value"]) if point["knob"] else "",
         }
         for point in reference["sweep"]["points"]
     ]

@@ -27,17 +27,19 @@ run: $(VENV)/.run
 	@echo "Recall is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Everything CI runs: lint, migrations in step with the models, the whole suite.
+# Everything CI runs: lint, the layers, migrations in step with the models, the whole suite.
 test: export DJANGO_SECRET_KEY ?= test-only-not-a-secret
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(VENV)/.test
 	$(BIN)/ruff check --fix .

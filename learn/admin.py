@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from glossary.linking import term_linker
+from learn.core.widgets import MarkdownPreviewAdmin
 from learn.models import Article, ArticleRead, Report, Source, Topic
-from learn.widgets import MarkdownPreviewAdmin
 
 
 class SourceInline(admin.TabularInline):

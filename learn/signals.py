@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from learn.content import content_models
-from learn.models import bump_content_version
+from learn.core.models import bump_content_version
 
 
 def content_saved_or_deleted(sender, **kwargs) -> None:

@@ -1,38 +1,33 @@
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template import loader
-from django.templatetags.static import static
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary.linking import term_linker
 from glossary.models import Term
-from glossary.views import clean_query
-from learn import ratelimit
-from learn.accounts import safe_next
-from learn.errors import ERRORS, error_page
+from learn.core import ratelimit
+from learn.core.errors import error_page
+from learn.core.http import safe_next, see_other
+from learn.core.learners import Learner, create_or_get
+from learn.core.markdown import render as render_markdown
+from learn.core.pagecache import cached_page
+from learn.core.search import clean_query
 from learn.forms import ReportForm
-from learn.markdown import render as render_markdown
 from learn.models import Article, ArticleRead, Report
-from learn.pagecache import cached_for_everyone, cached_for_visitors
-from quizzes.learners import Learner
 from quizzes.models import Attempt, Question, Quiz
+from quizzes.progress import progress_overview
 
-LINKED_SLUG_RE = re.compile(r'<a class="term" href="/glossary/([^/"]+)/"')
 HOME_ITEMS = 6  # per section of the home page; the lists link to everything
 LIST_PAGE_SIZE = 24
 SEARCH_LIMIT = 20
 
 
 @require_safe
-@cached_for_visitors
+@cached_page()
 def home(request: HttpRequest) -> HttpResponse:
     articles = list(Article.objects.published().select_related("topic", "quiz")[:HOME_ITEMS])
     topics: dict[int, dict] = {}
@@ -67,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_everyone
+@cached_page(params=("q",), sessions=True)
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     results = {"terms": [], "articles": [], "quizzes": []}
@@ -93,7 +88,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_everyone
+@cached_page(params=("page",), sessions=True)
 def article_list(request: HttpRequest) -> HttpResponse:
     """Articles by topic, a page at a time."""
     articles = (
@@ -111,7 +106,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@cached_page()
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.published()
@@ -124,42 +119,16 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     link = term_linker()
     body = article.rendered(link=link)
-    linked = dict.fromkeys(LINKED_SLUG_RE.findall(body.html))
     names = link.matcher.names
     learner = Learner.from_request(request)
     context = {
         "article": article,
         "is_read": ArticleRead.objects.for_learner(learner).filter(article=article).exists(),
         "body": body,
-        "terms_used": [(slug, names[slug]) for slug in linked if slug in names],
+        "terms_used": [(slug, names[slug]) for slug in body.linked if slug in names],
         "quiz": article.quiz if article.quiz and article.quiz.is_published else None,
     }
     return render(request, "learn/article_detail.html", context)
-
-
-def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    return error_page(request, 400)
-
-
-def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return error_page(request, 403)
-
-
-def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return error_page(request, 404)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return error_page(request, 403)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    """Rendered without the database or context processors: they may be what failed."""
-    if request.headers.get("HX-Request") == "true":
-        title, message = ERRORS[500]
-        html = f'<div class="form-error error-message" role="alert"><p><strong>{title}.</strong> {message}</p></div>'
-        return HttpResponse(html, status=500)
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
 @require_POST
@@ -167,22 +136,30 @@ def mark_read(request: HttpRequest, slug: str) -> HttpResponse:
     """Mark an article as read (or not): counted on the learner's progress page."""
     article = get_object_or_404(Article.objects.published().only("pk", "slug", "title"), slug=slug)
     read = request.POST.get("read") != "0"
-    learner = Learner.from_request(request, create=read)
-    reads = ArticleRead.objects.for_learner(learner).filter(article=article)
-    if read and not reads.exists():
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    ArticleRead.objects.create(article=article, **learner.as_fields())
-            except IntegrityError:
-                pass  # a double click: already stored
-    elif not read:
-        reads.delete()
+    learner = Learner.from_request(request)
+    if read:
+        try:
+            learner = learner or Learner.start_visitor(request)
+        except ratelimit.Limited:
+            return error_page(request, 429)
+        create_or_get(ArticleRead, {"article": article, **learner.as_fields()})  # a double click: kept once
+    else:
+        ArticleRead.objects.for_learner(learner).filter(article=article).delete()
     if not request.htmx:
-        response = HttpResponseRedirect(f"{article.get_absolute_url()}#read")
-        response.status_code = 303
-        return response
+        return see_other(f"{article.get_absolute_url()}#read")
     return render(request, "learn/article_detail.html#read", {"article": article, "is_read": read})
+
+
+@require_safe
+def progress(request: HttpRequest) -> HttpResponse:
+    """The learner's overview: quizzes, terms and reviews (quizzes.progress), articles read."""
+    learner = Learner.from_request(request)
+    context = progress_overview(learner)
+    context["articles_read"] = (
+        ArticleRead.objects.for_learner(learner).filter(article__is_published=True).count()
+    )
+    context["review_due"] = context["due"]  # the header's badge: already counted
+    return render(request, "quizzes/progress.html", context)
 
 
 PREVIEW_LIMIT = 100_000
@@ -253,25 +230,5 @@ def report_mistake(request: HttpRequest) -> HttpResponse:
         return render(request, "learn/report.html#report-body", context, status=status)
     if done:
         messages.success(request, "Thank you: your report reached the team. We read every one.")
-        response = HttpResponseRedirect(safe_next(request, "/"))
-        response.status_code = 303
-        return response
+        return see_other(safe_next(request, "/"))
     return render(request, "learn/report.html", context, status=status)
-
-
-@require_safe
-def favicon(request: HttpRequest) -> HttpResponse:
-    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
-    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
-
-
-@require_safe
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from learn.widgets import MarkdownPreviewAdmin
+from learn.core.widgets import MarkdownPreviewAdmin
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz, ReviewAnswer, ReviewItem, item_analysis
 
 
@@ -57,7 +57,8 @@ class QuestionInline(admin.StackedInline):
         if not obj.pk:
             return "Save, then edit the choices."
         return format_html(
-            '<a href="{}">Edit this question and its choices</a>', f"../../question/{obj.pk}/change/"
+            '<a href="{}">Edit this question and its choices</a>',
+            reverse("admin:quizzes_question_change", args=[obj.pk]),
         )
 
 

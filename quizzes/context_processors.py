@@ -1,7 +1,7 @@
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from quizzes.learners import Learner
+from learn.core.learners import Learner
 from quizzes.models import ReviewItem
 
 

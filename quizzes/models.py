@@ -1,19 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 from functools import cached_property
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from learn.markdown import Rendered, render
+from learn.core import ratelimit
+from learn.core.learners import Learner, LearnerQuerySet, create_or_get, one_learner
+from learn.core.markdown import Rendered, render
 from quizzes import analysis, checks, schedule, scoring
-from quizzes.learners import LearnerQuerySet
 
 
 class QuizQuerySet(models.QuerySet):
@@ -22,6 +24,12 @@ class QuizQuerySet(models.QuerySet):
 
     def with_question_count(self) -> QuizQuerySet:
         return self.annotate(question_count=Count("questions", distinct=True))
+
+    def with_reading(self) -> QuizQuerySet:
+        """Each quiz's published background reading, through the reverse relation
+        ``quiz.articles``: the articles app points at quizzes, and quizzes never import it."""
+        articles = self.model.articles.rel.related_model.objects.published()
+        return self.prefetch_related(Prefetch("articles", queryset=articles.only("title", "slug", "quiz_id")))
 
     def search(self, query: str) -> QuizQuerySet:
         return self.filter(
@@ -184,11 +192,7 @@ class Attempt(models.Model):
     class Meta:
         ordering = ["quiz", "-number"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False, visitor__isnull=True)
-                | Q(user__isnull=True, visitor__isnull=False),
-                name="attempt_has_one_learner",
-            ),
+            one_learner("attempt_has_one_learner"),
             models.UniqueConstraint(
                 fields=["user", "quiz", "number"],
                 condition=Q(user__isnull=False),
@@ -253,11 +257,7 @@ class ReviewItem(models.Model):
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["user", "due_on"]), models.Index(fields=["visitor", "due_on"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False, visitor__isnull=True)
-                | Q(user__isnull=True, visitor__isnull=False),
-                name="review_has_one_learner",
-            ),
+            one_learner("review_has_one_learner"),
             models.UniqueConstraint(
                 fields=["user", "question"],
                 condition=Q(user__isnull=False),
@@ -293,13 +293,19 @@ def new_seed() -> int:
     return secrets.randbits(62)
 
 
-def _create_or_get(model, lookup: dict, defaults: dict):
-    """Race-safe get_or_create: a savepoint, then the row another request committed first."""
-    try:
-        with transaction.atomic():
-            return model.objects.create(**lookup, **defaults), True
-    except IntegrityError:
-        return model.objects.get(**lookup), False
+def first_attempt_seed(learner: Learner | None, quiz_pk: int) -> int:
+    """The choice order before a first attempt exists: stable on reload, different per learner."""
+    return scoring.seed_for(settings.SECRET_KEY.encode(), learner.who if learner else "-", quiz_pk)
+
+
+TOO_FAST = "You are answering very fast. Wait a minute, then try again: nothing was lost."
+
+
+def answers_in_last_minute(learner: Learner) -> int:
+    since = timezone.now() - dt.timedelta(minutes=1)
+    return Answer.objects.filter(
+        attempt__in=Attempt.objects.for_learner(learner), answered_at__gte=since
+    ).count()
 
 
 def record_answer(
@@ -311,23 +317,26 @@ def record_answer(
     seed the page was shown with. A second submission returns the stored answer unchanged.
     ``out_of`` is the quiz's number of questions when the caller has it (counted otherwise).
     Returns the answer (its ``attempt`` is the learner's attempt, up to date) and whether it was
-    created by this call.
+    created by this call. Raises ``ratelimit.Limited`` (storing nothing) for a learner answering
+    faster than ``ANSWERS_PER_MINUTE``.
     """
     if choice.question_id != question.pk:
         raise ValueError("choice of another question")
+    if answers_in_last_minute(learner) >= settings.ANSWERS_PER_MINUTE:
+        raise ratelimit.Limited(TOO_FAST)
     with transaction.atomic():
         # Lock the attempt: two last answers arriving together must not both count N-1 answers
         # (PostgreSQL's READ COMMITTED) and leave a complete attempt unfinished.
         latest = Attempt.objects.for_learner(learner).filter(quiz_id=question.quiz_id).order_by("-number")
         attempt = latest.select_for_update().first()
         if attempt is None:
-            attempt, _ = _create_or_get(
+            attempt, _ = create_or_get(
                 Attempt,
                 {**learner.as_fields(), "quiz_id": question.quiz_id, "number": 1},
                 {"seed": first_seed},
             )
             attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        answer, created = _create_or_get(
+        answer, created = create_or_get(
             Answer,
             {"attempt": attempt, "question": question},
             {"choice": choice, "is_correct": choice.is_correct},
@@ -361,7 +370,7 @@ def reschedule(*, learner, question: Question, choice: Choice) -> ReviewItem | N
         "updated_at": timezone.now(),
     }
     if item is None:
-        item, created = _create_or_get(ReviewItem, {**learner.as_fields(), "question": question}, fields)
+        item, created = create_or_get(ReviewItem, {**learner.as_fields(), "question": question}, fields)
         if created:
             return item
     ReviewItem.objects.filter(pk=item.pk).update(**fields)
@@ -395,7 +404,7 @@ def start_new_attempt(*, learner, quiz: Quiz) -> Attempt:
         if latest is not None and not latest.answers.exists():
             return latest
         number = latest.number + 1 if latest else 1
-        attempt, _ = _create_or_get(
+        attempt, _ = create_or_get(
             Attempt, {**learner.as_fields(), "quiz": quiz, "number": number}, {"seed": new_seed()}
         )
         return attempt

@@ -19,10 +19,6 @@ class Next:
     step: int
     due: dt.date | None  # None: the question leaves the queue
 
-    @property
-    def retired(self) -> bool:
-        return self.due is None
-
 
 def after_answer(*, step: int | None, correct: bool, today: dt.date) -> Next | None:
     """Where a question stands after an answer.

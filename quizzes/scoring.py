@@ -39,6 +39,13 @@ def shuffled(seed: int, keys: Sequence[int]) -> list[int]:
     return sorted(keys, key=lambda k: hashlib.blake2b(f"{seed}:{k}".encode(), digest_size=8).digest())
 
 
+def seed_for(secret: bytes, who: str, quiz_key: int) -> int:
+    """The choice order before a first attempt exists: stable on reload, different per learner
+    (``who``) and quiz, unguessable without the secret."""
+    digest = hmac.new(secret, f"seed:{who}:{quiz_key}".encode(), hashlib.sha256)
+    return int.from_bytes(digest.digest()[:8], "big") >> 2
+
+
 def opaque_token(secret: bytes, key: int) -> str:
     """A form value that names a choice without revealing anything about it or its order."""
     return hmac.new(secret, f"choice:{key}".encode(), hashlib.sha256).hexdigest()[:16]

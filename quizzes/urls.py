@@ -11,12 +11,8 @@ urlpatterns = [
     path("<slug:slug>/attempts/<uuid:public_id>/", views.attempt_detail, name="attempt"),
 ]
 
-# Mounted at /progress/ by the root URLconf.
-progress_patterns = (
-    [
-        path("", views.progress, name="overview"),
-        path("review/", views.review, name="review"),
-        path("review/<slug:slug>/<int:position>/", views.review_answer, name="answer"),
-    ],
-    "progress",
-)
+# The review queue, mounted under /progress/ (namespace "progress") by the root URLconf.
+review_patterns = [
+    path("review/", views.review, name="review"),
+    path("review/<slug:slug>/<int:position>/", views.review_answer, name="answer"),
+]

@@ -4,7 +4,6 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
@@ -13,27 +12,28 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary.linking import TermLinker, term_linker
 from glossary.models import Term
-from learn import charts, ratelimit
-from learn.errors import ERRORS
-from learn.markdown import Rendered
-from learn.markdown import render as render_markdown
-from learn.models import Article, content_version
-from learn.pagecache import cached_for_visitors
+from learn.core import ratelimit
+from learn.core.errors import error_page
+from learn.core.http import see_other
+from learn.core.learners import Learner
+from learn.core.markdown import Rendered
+from learn.core.markdown import render as render_markdown
+from learn.core.models import content_version
+from learn.core.pagecache import cached_page
 from quizzes import scoring
-from quizzes.learners import Learner, first_attempt_seed
+from quizzes.forms import AnswerForm
 from quizzes.models import (
     Answer,
     Attempt,
     Choice,
     Question,
     Quiz,
-    ReviewAnswer,
     ReviewItem,
+    first_attempt_seed,
     record_answer,
     record_review,
     start_new_attempt,
@@ -98,12 +98,6 @@ def questions_for(quiz_filter: dict) -> list[Question]:
     )
 
 
-# A quiz's background reading: its published articles only (learn.Article.quiz points here).
-PUBLISHED_ARTICLES = Prefetch(
-    "articles", queryset=Article.objects.published().only("title", "slug", "quiz_id")
-)
-
-
 def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
     """A published quiz with its questions, choices, terms and reading: five queries to build,
     then kept in the cache until the content changes (one query to check the content version).
@@ -112,7 +106,7 @@ def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
     key = f"quiz:{version}:{slug}"  # a slug from the URL: letters, digits, - and _
     found = cache.get(key) if version is not None else None
     if found is None:
-        quiz = Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES).filter(slug=slug).first()
+        quiz = Quiz.objects.published().with_reading().filter(slug=slug).first()
         if quiz is None:
             return None
         found = (quiz, questions_for({"quiz": quiz}))
@@ -166,31 +160,8 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
     }
 
 
-def too_many_new_visitors(request: HttpRequest) -> bool:
-    """A first answer starts a visitor session: bounded per client address, shared by all workers."""
-    key = ratelimit.client_key(request)
-    if ratelimit.is_limited(ratelimit.NEW_VISITOR, key):
-        return True
-    ratelimit.record(ratelimit.NEW_VISITOR, key)
-    return False
-
-
-def choice_error(token: str) -> str:
-    """What a learner reads when the Check button sent no choice, or a choice that is not there."""
-    if not token:
-        return "Choose one of the answers, then press Check."
-    return "That answer is not one of this question’s choices. Reload the page and try again."
-
-
-def see_other(url: str) -> HttpResponseRedirect:
-    """After a POST, a 303 so that reloading the page does not post again."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
-
-
 @require_safe
-@cached_for_visitors
+@cached_page(params=("page",))
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = Quiz.objects.published().with_question_count().order_by("position", "title", "pk")
     page = Paginator(quizzes, 24).get_page(request.GET.get("page"))
@@ -209,7 +180,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@cached_page()
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = published_quiz(slug)
     if found is None:
@@ -233,32 +204,30 @@ def _answer_error(request, quiz, questions, attempt, seed, position, message, st
 
 @require_POST
 def answer_question(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    """Check one answer: validate it, record it (limits, attempt, answer, schedule), show it."""
     found = published_quiz(slug)
-    if found is None:
-        raise Http404("No such quiz")
-    quiz, questions = found
-    question = next((q for q in questions if q.position == position), None)
+    question = next((q for q in found[1] if q.position == position), None) if found else None
     if question is None:
         raise Http404("No such question")
+    quiz, questions = found
     learner = Learner.from_request(request)
     seed = first_attempt_seed(learner, quiz.pk)
-    token = request.POST.get("choice", "")
-    choice = question.choice_for_token(token) if isinstance(token, str) and len(token) <= 64 else None
-    if not token or choice is None:
-        message = choice_error(token)
-        return _answer_error(request, quiz, questions, latest_attempt(learner, quiz), seed, position, message)
-
-    if learner is None and too_many_new_visitors(request):
-        return _answer_error(request, quiz, questions, None, seed, position, ERRORS[429][1], status=429)
-    if learner is not None and learner.answers_in_last_minute() >= settings.ANSWERS_PER_MINUTE:
-        message = "You are answering very fast. Wait a minute, then try again: nothing was lost."
-        return _answer_error(
-            request, quiz, questions, latest_attempt(learner, quiz), seed, position, message, status=429
+    form = AnswerForm(question, request.POST)
+    if not form.is_valid():
+        attempt = latest_attempt(learner, quiz)
+        return _answer_error(request, quiz, questions, attempt, seed, position, form.message)
+    try:
+        learner = learner or Learner.start_visitor(request)
+        answer, _ = record_answer(
+            learner=learner,
+            question=question,
+            choice=form.cleaned_data["choice"],
+            first_seed=seed,
+            out_of=len(questions),
         )
-    learner = Learner.from_request(request, create=True)
-    answer, _ = record_answer(
-        learner=learner, question=question, choice=choice, first_seed=seed, out_of=len(questions)
-    )
+    except ratelimit.Limited as limited:
+        attempt = latest_attempt(learner, quiz)
+        return _answer_error(request, quiz, questions, attempt, seed, position, limited.message, 429)
     if not request.htmx:
         return see_other(f"{quiz.get_absolute_url()}#q{position}")
     attempt = answer.attempt  # the attempt the answer went to, with its answers in one query:
@@ -272,7 +241,11 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
 @require_POST
 def retake_quiz(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
-    start_new_attempt(learner=Learner.from_request(request, create=True), quiz=quiz)
+    try:
+        learner = Learner.from_request(request) or Learner.start_visitor(request)
+    except ratelimit.Limited:
+        return error_page(request, 429)
+    start_new_attempt(learner=learner, quiz=quiz)
     return see_other(quiz.get_absolute_url())
 
 
@@ -297,107 +270,6 @@ def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
         return HttpResponseRedirect(quiz.get_absolute_url())
     context = quiz_context(quiz, questions, attempt, attempt.seed)
     return render(request, "quizzes/attempt_detail.html", context)
-
-
-def progress_context(learner: Learner | None) -> dict:
-    """Everything /progress/ shows, in a fixed number of queries whatever the learner did."""
-    quizzes = list(Quiz.objects.published().with_question_count())
-    attempts = list(
-        Attempt.objects.for_learner(learner)
-        .filter(quiz__is_published=True)
-        .with_correct_count()
-        .order_by("quiz_id", "number")
-    )
-    by_quiz: dict[int, list[Attempt]] = {}
-    for attempt in attempts:
-        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
-    rows = []
-    for quiz in quizzes:
-        mine = by_quiz.get(quiz.pk, [])
-        finished = [a for a in mine if a.finished_at]
-        scores = [scoring.Score(a.correct_count, quiz.question_count) for a in finished]
-        chart = None
-        if len(finished) >= 2:
-            chart = charts.render(
-                charts.Chart(
-                    title=f"{quiz.title}: score by attempt",
-                    x_label="Attempt",
-                    y_label="Score (%)",
-                    series=("Score",),
-                    scale=100,
-                    rows=tuple(
-                        (f"Attempt {a.number}", (float(s.percent),))
-                        for a, s in zip(finished, scores, strict=True)
-                    ),
-                )
-            )
-        rows.append(
-            {
-                "quiz": quiz,
-                "attempts": mine,
-                "finished": list(zip(finished, scores, strict=True)),
-                "best": scoring.best(scores),
-                "last": scores[-1] if scores else None,
-                "in_progress": bool(mine) and not mine[-1].finished_at,
-                "chart": mark_safe(chart) if chart else None,
-            }
-        )
-    answers = list(
-        Answer.objects.filter(attempt__in=Attempt.objects.for_learner(learner)).values_list(
-            "question_id", "is_correct", "answered_at"
-        )
-    )
-    reviews = list(
-        ReviewAnswer.objects.filter(item__in=ReviewItem.objects.for_learner(learner)).values_list(
-            "item__question_id", "is_correct", "answered_at"
-        )
-    )
-    events: dict[int, list[tuple]] = {}
-    for question_id, correct, at in answers + reviews:
-        events.setdefault(question_id, []).append((at, correct))
-    links = Question.related_terms.through.objects.filter(
-        question__quiz__is_published=True, term__is_published=True
-    ).values_list("question_id", "term_id", "term__name", "term__slug")
-    terms: dict[int, dict] = {}
-    for question_id, term_id, name, slug in links:
-        entry = terms.setdefault(term_id, {"name": name, "slug": slug, "events": []})
-        entry["events"].extend(events.get(question_id, []))
-    term_rows = sorted(
-        (
-            {
-                "name": t["name"],
-                "slug": t["slug"],
-                "status": scoring.mastery([c for _, c in sorted(t["events"], key=lambda e: e[0])]),
-                "answers": len(t["events"]),
-            }
-            for t in terms.values()
-        ),
-        key=lambda t: t["name"].lower(),
-    )
-    right = sum(1 for a in answers if a[1])
-    return {
-        "rows": rows,
-        "answered": len(answers),
-        "answered_right": right,
-        "share_right": round(100 * right / len(answers)) if answers else 0,
-        "quizzes_completed": sum(1 for r in rows if r["finished"]),
-        "terms": term_rows,
-        "mastered": sum(1 for t in term_rows if t["status"] == scoring.MASTERED),
-        "due": ReviewItem.objects.for_learner(learner).due(timezone.localdate()).count(),
-    }
-
-
-@require_safe
-def progress(request: HttpRequest) -> HttpResponse:
-    from learn.models import ArticleRead
-
-    learner = Learner.from_request(request)
-    context = progress_context(learner)
-    context["articles_read"] = (
-        ArticleRead.objects.for_learner(learner).filter(article__is_published=True).count()
-    )
-    context["review_due"] = context["due"]  # the header's badge: already counted
-    return render(request, "quizzes/progress.html", context)
 
 
 def review_states(
@@ -471,15 +343,15 @@ def review_answer(request: HttpRequest, slug: str, position: int) -> HttpRespons
     if item is None:
         raise Http404("This question is not in your review queue")
     question = item.question
-    token = request.POST.get("choice", "")
-    choice = question.choice_for_token(token) if isinstance(token, str) and len(token) <= 64 else None
-    if choice is None and (item.due_on is not None and item.due_on <= timezone.localdate()):
+    form = AnswerForm(question, request.POST)
+    valid = form.is_valid()
+    if not valid and (item.due_on is not None and item.due_on <= timezone.localdate()):
         state = review_states(learner, [item], {})[0]
-        state.error = choice_error(token)
+        state.error = form.message
         template = "quizzes/review.html#question" if request.htmx else "quizzes/review.html"
         return render(request, template, {"state": state, "states": [state]}, status=400)
-    if choice is not None:
-        item, _ = record_review(learner=learner, question=question, choice=choice)
+    if valid:
+        item, _ = record_review(learner=learner, question=question, choice=form.cleaned_data["choice"])
     if not request.htmx:
         return see_other(reverse("progress:review"))
     given = {question.pk: Given(choice_id=item.last_choice_id, is_correct=item.last_correct)}

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from glossary.models import SECTIONS, Alias, Term
-from learn.markdown import render
+from learn.core.markdown import render
 
 pytestmark = pytest.mark.django_db
 

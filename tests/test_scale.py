@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from glossary.models import Alias, Term
-from learn.models import bump_content_version
+from learn.core.models import bump_content_version
 from tests.conftest import HX
 from tests.factories import make_article, make_category, make_quiz, make_term
 

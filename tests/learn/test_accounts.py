@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from learn.models import RateLimitBucket
+from learn.core.models import RateLimitBucket
 from quizzes.models import Attempt, ReviewItem
 from tests.conftest import HX
 from tests.factories import make_article, make_quiz

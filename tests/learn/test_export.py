@@ -3,14 +3,13 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
-from glossary import linking
 from glossary.models import Category, Term
 from learn.models import Article, Topic
 from quizzes.models import Quiz
+from tests.conftest import forget_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +28,7 @@ PAGES = [
 
 
 def snapshot() -> dict[str, str]:
-    cache.clear()
-    linking._current = None
+    forget_everything()
     client = Client()
     pages = {}
     for url in PAGES:

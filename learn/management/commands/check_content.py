@@ -9,18 +9,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
 from glossary.models import SECTIONS, Term
-from learn.markdown import render
+from learn.core.markdown import render
 from learn.models import Article
 from quizzes.checks import ERROR, Issue
 from quizzes.models import Question
 
 
 def markdown_issues(text: str, label: str) -> list[Issue]:
-    html = render(text).html
-    issues = []
-    if 'class="chart-error"' in html:
-        issues.append(Issue(ERROR, f"{label}: a chart block could not be drawn"))
-    if text.strip() and not html.strip():
+    rendered = render(text)
+    issues = [Issue(ERROR, f"{label}: a chart block could not be drawn")] if rendered.chart_errors else []
+    if text.strip() and not rendered.html.strip():
         issues.append(Issue(ERROR, f"{label}: renders to nothing"))
     return issues
 

@@ -4,7 +4,7 @@ failed request's transaction was rolled back, so nothing is half-written."""
 
 from django.db import InterfaceError, OperationalError
 
-from learn.errors import error_page
+from learn.core.errors import error_page
 
 
 class DatabaseBusyMiddleware:

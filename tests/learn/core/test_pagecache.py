@@ -1,4 +1,4 @@
-"""The page cache (learn/pagecache.py): pages for visitors without a session are built once per
+"""The page cache (learn/core/pagecache.py): pages for visitors without a session are built once per
 content version and served with the visitor's own CSRF token; everyone with state gets their own
 page; every change to content gives a new version."""
 
@@ -12,9 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from learn.content import content_models
-from learn.models import Article, content_version
+from learn.core.models import content_version
+from learn.core.pagecache import csrf_placeholder, placeholder
+from learn.models import Article
 from learn.models import Source as ArticleSource
-from learn.pagecache import csrf_placeholder, placeholder
 from quizzes.models import Answer, Attempt, ReviewItem
 from tests.conftest import HX, without_tokens
 from tests.factories import make_article, make_category, make_quiz, make_term
@@ -301,9 +302,9 @@ def test_a_learner_page_that_reads_who_the_learner_is_is_never_shared(rf, django
     from django.contrib.sessions.middleware import SessionMiddleware
     from django.http import HttpResponse
 
-    from learn.pagecache import cached_for_everyone
+    from learn.core.pagecache import cached_page
 
-    @cached_for_everyone
+    @cached_page(sessions=True)
     def hello(request):  # a view that (wrongly) shows a learner's own data on a shared page
         return HttpResponse(f"Hello {request.user.get_username()}")
 
@@ -352,9 +353,9 @@ def test_a_glossary_page_number_in_other_digits_is_the_first_page(content):
 def test_a_response_with_headers_of_its_own_is_served_but_not_stored(rf, content):
     from django.http import HttpResponse
 
-    from learn.pagecache import cached_for_visitors
+    from learn.core.pagecache import cached_page
 
-    @cached_for_visitors
+    @cached_page()
     def private(request):
         response = HttpResponse("<p>not for search engines</p>")
         response["X-Robots-Tag"] = "noindex"
@@ -366,3 +367,23 @@ def test_a_response_with_headers_of_its_own_is_served_but_not_stored(rf, content
         response = private(request)
         assert response["X-Robots-Tag"] == "noindex"
     assert len(caches["pages"]._cache) == 0
+
+
+def test_a_cached_view_that_reads_a_parameter_it_did_not_name_fails_loudly(rf, content):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.http import HttpResponse
+
+    from learn.core.pagecache import cached_page
+
+    @cached_page(params=("page",))
+    def listing(request):
+        return HttpResponse(f"page {request.GET.get('page')} sorted by {request.GET.get('sort')}")
+
+    request = rf.get("/listing/", {"page": "2"})
+    request.htmx = False
+
+    with pytest.raises(ImproperlyConfigured, match=r"\?sort= without naming it"):
+        listing(request)
+    request = rf.get("/listing/", {"page": "2"})
+    request.htmx = False
+    assert request.GET.get("sort") is None  # outside the cache's build, GET is the plain one

@@ -67,7 +67,7 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
 
     if not Term.objects.exists():
         done = subprocess.run(
-            [sys.executable, "-m", "tests.bench.seed_scale"],
+            [sys.executable, "-m", "tests.bench.run", "seed_scale"],
             cwd=ROOT,
             env=env,
             check=True,

@@ -1,6 +1,6 @@
 """Benchmark (not a test): link a 3,000-word article against a 1,000-term glossary.
 
-    python -m tests.bench.bench_linking [--terms 1000] [--words 3000] [--repeat 20]
+    python -m tests.bench.run bench_linking [--terms 1000] [--words 3000] [--repeat 20]
 
 Builds the matcher from generated terms (no database), renders the article's Markdown once, then
 times matcher construction and linking alone. Prints the median of the repeats.
@@ -123,9 +123,3 @@ class Command(BaseCommand):
             f" ({links} terms linked)\n"
             f"  A request never pays either: the linked HTML is cached per text and glossary version."
         )
-
-
-if __name__ == "__main__":
-    from tests.bench import run_command
-
-    run_command(Command(), __file__)

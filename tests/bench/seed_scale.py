@@ -1,6 +1,6 @@
 """Fill an empty database with generated content at scale, for the benchmark.
 
-    DJANGO_SQLITE_PATH=.bench/recall.sqlite3 python -m tests.bench.seed_scale \
+    DJANGO_SQLITE_PATH=.bench/recall.sqlite3 python -m tests.bench.run seed_scale \
         [--terms 10000] [--articles 500] [--quizzes 1000] [--questions 10] [--learners 200]
 
 Bulk inserts in one transaction. Refuses a database that already has content.
@@ -279,9 +279,3 @@ class Command(BaseCommand):
             f"Seeded {terms:,} terms, {articles:,} articles, {quizzes:,} quizzes of {questions} questions, "
             f"{learners:,} learners with {len(attempts):,} attempts in {seconds:.1f} s."
         )
-
-
-if __name__ == "__main__":
-    from tests.bench import run_command
-
-    run_command(Command(), __file__)

@@ -14,7 +14,7 @@ FIXTURES: dict[Path, list[str]] = {
         "glossary.source",
     ],
     Path("quizzes/fixtures/quizzes.yaml"): ["quizzes.quiz", "quizzes.question", "quizzes.choice"],
-    Path("learn/fixtures/learn.yaml"): ["learn.topic", "learn.article", "learn.source"],
+    Path("learn/fixtures/learn.yaml"): ["learn.topic", "learn.article", "learn.source", "learn.pathstep"],
 }
 
 

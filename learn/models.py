@@ -25,6 +25,61 @@ class Topic(models.Model):
         return self.name
 
 
+class PathStepQuerySet(models.QuerySet):
+    def published(self) -> PathStepQuerySet:
+        """Steps whose article or quiz learners can see."""
+        return self.filter(models.Q(article__is_published=True) | models.Q(quiz__is_published=True))
+
+
+class PathStep(models.Model):
+    """One step of a topic's learning path: an article to read or a quiz to take, in order.
+    Admins arrange it on the topic's page; home, article ends, quiz results and /progress/
+    offer the next step from it."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="path_steps")
+    position = models.PositiveIntegerField(default=0)
+    article = models.ForeignKey(
+        "learn.Article", on_delete=models.CASCADE, null=True, blank=True, related_name="path_steps"
+    )
+    quiz = models.ForeignKey(
+        "quizzes.Quiz", on_delete=models.CASCADE, null=True, blank=True, related_name="path_steps"
+    )
+
+    objects = PathStepQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=False, quiz__isnull=True)
+                | models.Q(article__isnull=True, quiz__isnull=False),
+                name="pathstep_article_or_quiz",
+            ),
+            models.UniqueConstraint(fields=["topic", "article"], name="pathstep_article_once"),
+            models.UniqueConstraint(fields=["topic", "quiz"], name="pathstep_quiz_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} · {self.position}: {self.target}"
+
+    @property
+    def target(self):
+        return self.article or self.quiz
+
+    @property
+    def kind(self) -> str:
+        return "article" if self.article_id else "quiz"
+
+    def following(self) -> PathStep | None:
+        """The next published step of the same path."""
+        return (
+            PathStep.objects.filter(topic_id=self.topic_id, position__gt=self.position)
+            .published()
+            .select_related("article", "quiz")
+            .first()
+        )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         return self.filter(is_published=True)

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "learn.core.middleware.LearnerTimeZoneMiddleware",
     "learn.core.middleware.DatabaseBusyMiddleware",
 ]
 
@@ -220,6 +221,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # Rate limits (see learn/ratelimit.py and README's Security section). The benchmark raises the
 # per-learner and per-address thresholds: it plays hundreds of learners from one address.
+# The memory model's target: the chance of recalling a question when it comes back for review.
+DESIRED_RETENTION = float(os.environ.get("DJANGO_DESIRED_RETENTION", "0.9"))
+if not 0.7 <= DESIRED_RETENTION <= 0.97:
+    raise ImproperlyConfigured("DJANGO_DESIRED_RETENTION must be between 0.7 and 0.97.")
+
 ANSWERS_PER_MINUTE = env_int("DJANGO_ANSWERS_PER_MINUTE", 60)
 NEW_VISITORS_PER_HOUR = env_int("DJANGO_NEW_VISITORS_PER_HOUR", 500)
 

@@ -18,6 +18,7 @@ from learn.core.pagecache import cached_page
 from learn.core.search import clean_query
 from learn.forms import ReportForm
 from learn.models import Article, ArticleRead, Report
+from learn.paths import learning_paths, next_step
 from quizzes.models import Attempt, Question, Quiz
 from quizzes.progress import progress_overview
 
@@ -29,20 +30,16 @@ SEARCH_LIMIT = 20
 @require_safe
 @cached_page()
 def home(request: HttpRequest) -> HttpResponse:
+    learner = Learner.from_request(request)
+    paths = learning_paths(learner)
     articles = list(Article.objects.published().select_related("topic", "quiz")[:HOME_ITEMS])
     topics: dict[int, dict] = {}
     for article in articles:
         topics.setdefault(article.topic_id, {"topic": article.topic, "articles": []})["articles"].append(
             article
         )
+    first_article = articles[0] if articles and not paths else None  # "Start here" without a path
     quizzes = list(Quiz.objects.published().with_question_count()[:HOME_ITEMS])
-    first_article = articles[0] if articles else None
-    path_quiz = (
-        first_article.quiz
-        if first_article and first_article.quiz and first_article.quiz.is_published
-        else None
-    )
-    learner = Learner.from_request(request)
     resume = (
         Attempt.objects.for_learner(learner)
         .filter(quiz__is_published=True)
@@ -51,12 +48,15 @@ def home(request: HttpRequest) -> HttpResponse:
         .first()
     )
     context = {
+        "paths": paths,
         "topics": list(topics.values()),
-        "quizzes": quizzes,
         "first_article": first_article,
         "path_terms": list(first_article.related_terms.published()[:4]) if first_article else [],
-        "path_quiz": path_quiz,
+        "path_quiz": first_article.quiz if first_article and first_article.quiz_id and first_article.quiz.is_published else None,
+        "quizzes": quizzes,
         "resume": resume,
+        "resume_at": resume.next_unanswered_position() if resume and not resume.finished_at else None,
+        "up_next": next_step(paths) if learner else None,
     }
     return render(request, "learn/home.html", context)
 
@@ -121,8 +121,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     body = article.rendered(link=link)
     names = link.matcher.names
     learner = Learner.from_request(request)
+    step = article.path_steps.first()
     context = {
         "article": article,
+        "next_step": step.following() if step else None,
         "is_read": ArticleRead.objects.for_learner(learner).filter(article=article).exists(),
         "body": body,
         "terms_used": [(slug, names[slug]) for slug in body.linked if slug in names],
@@ -158,6 +160,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     context["articles_read"] = (
         ArticleRead.objects.for_learner(learner).filter(article__is_published=True).count()
     )
+    context["next_step"] = next_step(learning_paths(learner)) if learner else None
     context["review_due"] = context["due"]  # the header's badge: already counted
     return render(request, "quizzes/progress.html", context)
 

@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from learn.core.widgets import MarkdownPreviewAdmin
-from quizzes.models import Answer, Attempt, Choice, Question, Quiz, ReviewAnswer, ReviewItem, item_analysis
+from quizzes.models import Answer, Attempt, Card, Choice, Question, Quiz, Review, item_analysis
 
 
 def percent(value: float | None) -> str:
@@ -256,10 +256,10 @@ class AttemptAdmin(admin.ModelAdmin):
         return False
 
 
-class ReviewAnswerInline(admin.TabularInline):
-    model = ReviewAnswer
+class ReviewInline(admin.TabularInline):
+    model = Review
     extra = 0
-    fields = ["choice", "is_correct", "answered_at"]
+    fields = ["answered_at", "source", "choice", "correct", "rating", "due_after"]
     readonly_fields = fields
     can_delete = False
 
@@ -267,24 +267,27 @@ class ReviewAnswerInline(admin.TabularInline):
         return False
 
 
-@admin.register(ReviewItem)
-class ReviewItemAdmin(admin.ModelAdmin):
-    """A learner's review queue: visible to staff, never to other learners."""
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    """A learner's memory of each question (FSRS): visible to staff, never to other learners."""
 
-    list_display = ["question", "user", "visitor", "step", "due_on", "last_correct"]
-    list_filter = ["due_on", "last_correct"]
+    list_display = ["question", "user", "visitor", "due_at", "stability", "reps", "lapses", "last_correct"]
+    list_filter = ["last_correct", "state"]
     search_fields = ["user__username"]
     readonly_fields = [
         "question",
         "user",
         "visitor",
-        "step",
-        "due_on",
-        "last_choice",
+        "state",
+        "stability",
+        "difficulty",
+        "due_at",
+        "last_review_at",
+        "reps",
+        "lapses",
         "last_correct",
-        "updated_at",
     ]
-    inlines = [ReviewAnswerInline]
+    inlines = [ReviewInline]
     list_select_related = ["question__quiz", "user"]
 
     def has_add_permission(self, request):

@@ -82,6 +82,12 @@ class Quiz(models.Model):
     def rendered_description(self) -> Rendered:
         return render(self.description)
 
+    def next_in_path(self):
+        """What comes after this quiz in its topic's learning path (an article or a quiz), or None.
+        The path belongs to the articles app; quizzes reach it through its reverse relation."""
+        step = self.path_steps.select_related("topic").first()
+        return step.following() if step else None
+
     @property
     def completion_rate(self) -> int | None:
         """Share of attempts finished, in percent (needs ``with_stats()``)."""
@@ -212,6 +218,16 @@ class Attempt(models.Model):
     def is_finished(self) -> bool:
         return self.finished_at is not None
 
+    def next_unanswered_position(self) -> int | None:
+        """Where to continue: the first question of the quiz this attempt has not answered."""
+        return (
+            Question.objects.filter(quiz_id=self.quiz_id)
+            .exclude(answers__attempt=self)
+            .order_by("position")
+            .values_list("position", flat=True)
+            .first()
+        )
+
 
 class Answer(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
@@ -230,63 +246,104 @@ class Answer(models.Model):
         return f"{self.attempt} · {self.question.position}: {'right' if self.is_correct else 'wrong'}"
 
 
-class ReviewItemQuerySet(LearnerQuerySet):
-    def due(self, today) -> ReviewItemQuerySet:
-        return self.filter(due_on__isnull=False, due_on__lte=today, question__quiz__is_published=True)
+class CardQuerySet(LearnerQuerySet):
+    def published(self) -> CardQuerySet:
+        return self.filter(question__quiz__is_published=True)
+
+    def due_before(self, moment: dt.datetime) -> CardQuerySet:
+        """Due before ``moment``: pass the end of the learner's today for "due today"."""
+        return self.published().filter(due_at__lt=moment)
 
 
-class ReviewItem(models.Model):
-    """A question one learner missed, on its spaced-review schedule (see quizzes/schedule.py)."""
+class Card(models.Model):
+    """One question as one learner remembers it: FSRS's state after their last answer
+    (quizzes/schedule.py). Every answered question has one; its reviews are the history."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="cards")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="review_items"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="cards"
     )
     visitor = models.UUIDField(null=True, blank=True, db_index=True)
-    step = models.PositiveSmallIntegerField(default=0)
-    due_on = models.DateField(null=True, blank=True, help_text="Empty once the question left the queue.")
-    last_choice = models.ForeignKey(
-        Choice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    state = models.PositiveSmallIntegerField(
+        default=2, help_text="FSRS state: 1 learning, 2 review, 3 relearning."
     )
+    stability = models.FloatField(help_text="Days until recall falls to 90 %.")
+    difficulty = models.FloatField(help_text="FSRS difficulty, 1 (easy) to 10 (hard).")
+    due_at = models.DateTimeField(help_text="When the next review is due (UTC).")
+    last_review_at = models.DateTimeField()
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
     last_correct = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ReviewItemQuerySet.as_manager()
+    objects = CardQuerySet.as_manager()
 
     class Meta:
-        ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["user", "due_on"]), models.Index(fields=["visitor", "due_on"])]
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["user", "due_at"]), models.Index(fields=["visitor", "due_at"])]
         constraints = [
-            one_learner("review_has_one_learner"),
+            one_learner("card_has_one_learner"),
             models.UniqueConstraint(
-                fields=["user", "question"],
-                condition=Q(user__isnull=False),
-                name="review_unique_user_question",
+                fields=["user", "question"], condition=Q(user__isnull=False), name="card_unique_user_question"
             ),
             models.UniqueConstraint(
                 fields=["visitor", "question"],
                 condition=Q(visitor__isnull=False),
-                name="review_unique_visitor_question",
+                name="card_unique_visitor_question",
             ),
+            models.CheckConstraint(condition=Q(stability__gt=0), name="card_stability_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.question} · due {self.due_on or 'never'}"
+        return f"{self.question} · due {self.due_at:%Y-%m-%d}"
+
+    @property
+    def memory(self) -> schedule.Memory:
+        return schedule.Memory(
+            state=self.state,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due_at,
+            last_review=self.last_review_at,
+            reps=self.reps,
+            lapses=self.lapses,
+        )
+
+    def remember(self, memory: schedule.Memory) -> None:
+        self.state, self.stability, self.difficulty = memory.state, memory.stability, memory.difficulty
+        self.due_at, self.last_review_at = memory.due, memory.last_review
+        self.reps, self.lapses = memory.reps, memory.lapses
 
 
-class ReviewAnswer(models.Model):
-    """One answer given on the review page; the history behind a review item."""
+class Review(models.Model):
+    """One answer to a card's question, wherever it was given: the review log. A card's state is
+    what replaying its reviews gives (``schedule.replay``)."""
 
-    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="answers")
-    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="+")
-    is_correct = models.BooleanField()
-    answered_at = models.DateTimeField(default=timezone.now)
+    class Source(models.TextChoices):
+        QUIZ = "quiz", "Quiz"
+        REVIEW = "review", "Review"
+        PRACTICE = "practice", "Practice"
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    answer = models.OneToOneField(
+        "Answer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review",
+        help_text="The quiz answer this review is (quiz reviews only).",
+    )
+    choice = models.ForeignKey(Choice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    correct = models.BooleanField()
+    rating = models.PositiveSmallIntegerField(help_text="FSRS rating: 1 again, 3 good.")
+    answered_at = models.DateTimeField(default=timezone.now, db_index=True)
+    due_after = models.DateTimeField(help_text="The next review this answer scheduled.")
 
     class Meta:
-        ordering = ["answered_at"]
+        ordering = ["answered_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.item.question}: {'right' if self.is_correct else 'wrong'}"
+        return f"{self.card.question} ({self.get_source_display()}): {'right' if self.correct else 'wrong'}"
 
 
 def new_seed() -> int:
@@ -348,50 +405,129 @@ def record_answer(
             if answered >= out_of and not attempt.finished_at:
                 attempt.finished_at = timezone.now()
                 Attempt.objects.filter(pk=attempt.pk).update(finished_at=attempt.finished_at)
-            reschedule(learner=learner, question=question, choice=choice)
+            remember(
+                learner=learner, question=question, choice=choice, source=Review.Source.QUIZ, answer=answer
+            )
         return answer, created
 
 
-def reschedule(*, learner, question: Question, choice: Choice) -> ReviewItem | None:
-    """Move a question along the learner's review queue after an answer (inside the caller's atomic)."""
-    item = ReviewItem.objects.for_learner(learner).filter(question=question).first()
-    following = schedule.after_answer(
-        step=item.step if item and item.due_on else None,
+def retention() -> float:
+    return settings.DESIRED_RETENTION
+
+
+def remember(
+    *, learner: Learner, question: Question, choice: Choice, source: str, answer: Answer | None = None
+) -> Card:
+    """One more answer to ``question`` for the memory model: the learner's card for it is
+    created or moved along by FSRS, and the answer joins its history. Inside the caller's
+    transaction; the card row is locked, so two answers never schedule from the same state."""
+    card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
+    # Never before the last review (clocks of two instances may differ by a little).
+    now = max(timezone.now(), card.last_review_at) if card else timezone.now()
+    memory = schedule.review(card.memory if card else None, choice.is_correct, now, retention=retention())
+    if card is None:
+        card, created = create_or_get(
+            Card,
+            {**learner.as_fields(), "question": question},
+            {
+                "state": memory.state,
+                "stability": memory.stability,
+                "difficulty": memory.difficulty,
+                "due_at": memory.due,
+                "last_review_at": memory.last_review,
+                "reps": memory.reps,
+                "lapses": memory.lapses,
+                "last_correct": choice.is_correct,
+            },
+        )
+        if not created:  # another request made it first: review from its state
+            card = Card.objects.select_for_update().get(pk=card.pk)
+            now = max(now, card.last_review_at)
+            memory = schedule.review(card.memory, choice.is_correct, now, retention=retention())
+    if card.reps != memory.reps or card.last_review_at != memory.last_review:
+        card.remember(memory)
+        card.last_correct = choice.is_correct
+        card.save()
+    Review.objects.create(
+        card=card,
+        source=source,
+        answer=answer,
+        choice=choice,
         correct=choice.is_correct,
-        today=timezone.localdate(),
+        rating=schedule.rating(choice.is_correct),
+        answered_at=memory.last_review,
+        due_after=memory.due,
     )
-    if following is None:
-        return item
-    fields = {
-        "step": following.step,
-        "due_on": following.due,
-        "last_choice": choice,
-        "last_correct": choice.is_correct,
-        "updated_at": timezone.now(),
-    }
-    if item is None:
-        item, created = create_or_get(ReviewItem, {**learner.as_fields(), "question": question}, fields)
-        if created:
-            return item
-    ReviewItem.objects.filter(pk=item.pk).update(**fields)
-    return item
+    return card
 
 
-def record_review(*, learner, question: Question, choice: Choice) -> tuple[ReviewItem | None, bool]:
-    """Answer a due question on the review page. Not due (already answered): nothing changes.
+def end_of_today() -> dt.datetime:
+    """The end of the learner's local day (the active time zone), as an aware datetime."""
+    today = timezone.localdate()
+    return timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
 
-    Returns the item as it stands and whether this call recorded an answer.
-    """
+
+EARLY_REVIEW_DAYS = 3  # "Review this term" also offers a term's questions due within this many days
+
+
+def record_review(
+    *, learner: Learner, question: Question, choice: Choice, early: bool = False
+) -> tuple[Card | None, bool]:
+    """Answer a due question on the review page (``early``: or one due within a few days, when
+    the learner reviews one term). Not due (already answered, or never answered): nothing
+    changes. Returns the card as it stands and whether this call recorded an answer."""
+    if choice.question_id != question.pk:
+        raise ValueError("choice of another question")
+    until = end_of_today() + dt.timedelta(days=EARLY_REVIEW_DAYS if early else 0)
+    with transaction.atomic():
+        card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
+        if card is None or card.due_at >= until:
+            return card, False
+        return remember(learner=learner, question=question, choice=choice, source=Review.Source.REVIEW), True
+
+
+def practice_set(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, list[int]]:
+    """The questions to practise after ``quiz``: those the learner missed in their latest finished
+    attempt and has not yet answered right in practice since. Returns the attempt and their ids,
+    in quiz order."""
+    attempt = (
+        Attempt.objects.for_learner(learner)
+        .filter(quiz=quiz, finished_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+    if attempt is None:
+        return None, []
+    missed = list(
+        attempt.answers.filter(is_correct=False)
+        .order_by("question__position")
+        .values_list("question_id", flat=True)
+    )
+    fixed = set(
+        Review.objects.filter(
+            card__in=Card.objects.for_learner(learner).filter(question_id__in=missed),
+            source=Review.Source.PRACTICE,
+            correct=True,
+            answered_at__gte=attempt.finished_at,
+        ).values_list("card__question_id", flat=True)
+    )
+    return attempt, [pk for pk in missed if pk not in fixed]
+
+
+def record_practice(*, learner: Learner, question: Question, choice: Choice) -> tuple[Card | None, bool]:
+    """Practise a missed question right after the quiz. It does not touch the attempt's score;
+    it counts for the memory model as a same-day review. A question that is not (or no longer)
+    in the learner's practice set changes nothing. Returns the card and whether it recorded."""
     if choice.question_id != question.pk:
         raise ValueError("choice of another question")
     with transaction.atomic():
-        item = ReviewItem.objects.for_learner(learner).select_for_update().filter(question=question).first()
-        if item is None or not schedule.is_due(item.due_on, timezone.localdate()):
-            return item, False
-        ReviewAnswer.objects.create(item=item, choice=choice, is_correct=choice.is_correct)
-        reschedule(learner=learner, question=question, choice=choice)
-        item.refresh_from_db()
-        return item, True
+        card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
+        _, pending = practice_set(learner, question.quiz)
+        if card is None or question.pk not in pending:
+            return card, False
+        return remember(
+            learner=learner, question=question, choice=choice, source=Review.Source.PRACTICE
+        ), True
 
 
 def start_new_attempt(*, learner, quiz: Quiz) -> Attempt:
@@ -414,8 +550,8 @@ def adopt_visitor_progress(*, visitor, user) -> int:
     """Move everything an anonymous visitor did to the account they signed up or logged in with.
 
     Attempts keep their answers and are numbered after the account's own attempts at the same
-    quiz (both are kept). A question queued for review on both sides keeps the earlier due date
-    and the history of both. Returns the number of attempts moved.
+    quiz (both are kept). A question both sides remember gets one card, replayed from the
+    history of both. Returns the number of attempts moved.
     """
     if visitor is None:
         return 0
@@ -433,17 +569,20 @@ def adopt_visitor_progress(*, visitor, user) -> int:
                 user=user, visitor=None, number=latest[attempt.quiz_id]
             )
             moved += 1
-        mine = {item.question_id: item for item in ReviewItem.objects.filter(user=user)}
-        for item in ReviewItem.objects.filter(visitor=visitor):
-            kept = mine.get(item.question_id)
+        mine = {card.question_id: card for card in Card.objects.filter(user=user)}
+        for card in Card.objects.filter(visitor=visitor):
+            kept = mine.get(card.question_id)
             if kept is None:
-                ReviewItem.objects.filter(pk=item.pk).update(user=user, visitor=None)
+                Card.objects.filter(pk=card.pk).update(user=user, visitor=None)
                 continue
-            ReviewAnswer.objects.filter(item=item).update(item=kept)
-            dues = [d for d in (kept.due_on, item.due_on) if d is not None]
-            if dues and min(dues) != kept.due_on:
-                ReviewItem.objects.filter(pk=kept.pk).update(due_on=min(dues), step=item.step)
-            item.delete()
+            # Both remember this question: one history, replayed in time order.
+            Review.objects.filter(card=card).update(card=kept)
+            card.delete()
+            history = list(kept.reviews.order_by("answered_at", "pk"))
+            memory = schedule.replay(((r.answered_at, r.correct) for r in history), retention=retention())
+            kept.remember(memory)
+            kept.last_correct = history[-1].correct
+            kept.save()
         return moved
 
 

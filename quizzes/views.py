@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,17 +27,22 @@ from learn.core.markdown import Rendered
 from learn.core.markdown import render as render_markdown
 from learn.core.models import content_version
 from learn.core.pagecache import cached_page
-from quizzes import scoring
+from quizzes import icalendar, scoring
 from quizzes.forms import AnswerForm
 from quizzes.models import (
+    EARLY_REVIEW_DAYS,
     Answer,
     Attempt,
+    Card,
     Choice,
     Question,
     Quiz,
-    ReviewItem,
+    Review,
+    end_of_today,
     first_attempt_seed,
+    practice_set,
     record_answer,
+    record_practice,
     record_review,
     start_new_attempt,
 )
@@ -63,6 +71,9 @@ class QuestionState:
     note: str = ""
 
     key: str = ""  # unique on pages that show questions of several quizzes
+    origin: Quiz | None = None  # on review and practice pages: the quiz the question comes from
+    hidden: tuple = ()  # extra (name, value) fields the form sends back (display only)
+    retry: str = ""  # practice: where to try a missed question again
 
     @cached_property
     def prompt(self) -> Rendered:
@@ -109,6 +120,7 @@ def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
         quiz = Quiz.objects.published().with_reading().filter(slug=slug).first()
         if quiz is None:
             return None
+        quiz.next_step = quiz.next_in_path()  # kept with the quiz in the cache
         found = (quiz, questions_for({"quiz": quiz}))
         if version is not None:
             cache.set(key, found, timeout=None)
@@ -147,6 +159,8 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
     result = scoring.score((s.answer.is_correct for s in answered), total)
     missed = [s for s in answered if not s.answer.is_correct]
     review_terms = list({t.pk: t for s in missed for t in s.question.related_terms.all()}.values())
+    finished = total > 0 and len(answered) == total
+    previous = previous_score(attempt, total) if finished else None
     return {
         "quiz": quiz,
         "states": states,
@@ -154,10 +168,38 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
         "answered_count": len(answered),
         "total": total,
         "score": result,
-        "finished": total > 0 and len(answered) == total,
+        "finished": finished,
         "missed": missed,
         "review_terms": review_terms,
+        "previous": previous,
+        "fixed_every_miss": bool(
+            finished
+            and previous
+            and not missed
+            and previous[0].correct < previous[0].total
+            and attempt.finished_at - previous[1] < dt.timedelta(days=1)
+        ),
+        "next_step": getattr(quiz, "next_step", None),
     }
+
+
+def previous_score(attempt: Attempt | None, total: int) -> tuple[scoring.Score, dt.datetime] | None:
+    """The learner's attempt before this one, if they finished it: its score and when."""
+    if attempt is None or attempt.number < 2:
+        return None
+    earlier = (
+        Attempt.objects.filter(
+            quiz_id=attempt.quiz_id,
+            user_id=attempt.user_id,
+            visitor=attempt.visitor,
+            number__lt=attempt.number,
+            finished_at__isnull=False,
+        )
+        .with_correct_count()
+        .order_by("-number")
+        .first()
+    )
+    return (scoring.Score(earlier.correct_count, total), earlier.finished_at) if earlier else None
 
 
 @require_safe
@@ -272,24 +314,29 @@ def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     return render(request, "quizzes/attempt_detail.html", context)
 
 
-def review_states(
-    learner: Learner | None, items: list[ReviewItem], given: dict[int, Given]
+def card_states(
+    cards: list[Card], given: dict[int, Given], *, action: str, first: int = 1, total: int | None = None
 ) -> list[QuestionState]:
+    """Questions from the learner's cards (review or practice), each numbered ``k / total`` and
+    saying which quiz it comes from; ``action`` names the URL that answers them."""
     linker = functools.cache(term_linker)  # built at the first explanation shown, then shared
+    total = total if total is not None else first - 1 + len(cards)
     states = []
-    for number, item in enumerate(items, start=1):
-        question = item.question
-        answer = given.get(question.pk)
+    for number, card in enumerate(cards, start=first):
+        question = card.question
         states.append(
             QuestionState(
                 question=question,
                 number=number,
-                total=len(items),
-                choices=question.ordered_choices(item.pk * 7919 + item.step),
-                answer=answer,
+                total=total,
+                # Reshuffled at every answer: the order never gives the key away.
+                choices=question.ordered_choices(card.pk * 7919 + card.reps),
+                answer=given.get(question.pk),
                 linker=linker,
-                action=reverse("progress:answer", args=[question.quiz.slug, question.position]),
-                key=f"r{item.pk}",
+                action=reverse(action, args=[question.quiz.slug, question.position]),
+                key=f"r{card.pk}",
+                origin=question.quiz,
+                hidden=(("n", number), ("of", total)),
             )
         )
     return states
@@ -298,10 +345,11 @@ def review_states(
 REVIEW_BATCH = 20
 
 
-def review_items(learner: Learner | None):
-    """The learner's review queue with what the question partial needs, in fixed queries."""
+def learner_cards(learner: Learner | None):
+    """The learner's cards with what the question partial needs, in fixed queries."""
     return (
-        ReviewItem.objects.for_learner(learner)
+        Card.objects.for_learner(learner)
+        .published()
         .select_related("question__quiz")
         .prefetch_related(
             "question__choices",
@@ -313,52 +361,226 @@ def review_items(learner: Learner | None):
     )
 
 
-def due_items(learner: Learner | None):
-    return review_items(learner).due(timezone.localdate())
+def review_scope(request: HttpRequest, learner: Learner | None):
+    """Due cards, or with ?term= that term's due and soon-due ones; and the term (or None)."""
+    slug = request.GET.get("term", "") or request.POST.get("term", "")
+    term = Term.objects.published().filter(slug=slug).only("name", "slug").first() if slug else None
+    until = end_of_today()
+    cards = learner_cards(learner)
+    if term is not None:
+        until += dt.timedelta(days=EARLY_REVIEW_DAYS)
+        cards = cards.filter(question__related_terms=term)
+    return cards.filter(due_at__lt=until).order_by("due_at", "pk"), term
+
+
+def displayed_number(data, default: int) -> int:
+    """The number a card was shown with ("2 / 7"), sent back with its answer: display only."""
+    raw = data.get("n", "") if hasattr(data, "get") else ""
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 5 else default
 
 
 @require_safe
 def review(request: HttpRequest) -> HttpResponse:
     learner = Learner.from_request(request)
-    items = list(due_items(learner)[:REVIEW_BATCH])
-    upcoming = (
-        ReviewItem.objects.for_learner(learner)
-        .filter(due_on__gt=timezone.localdate(), question__quiz__is_published=True)
-        .order_by("due_on")
-        .values_list("due_on", flat=True)
-        .first()
+    due, term = review_scope(request, learner)
+    cards = list(due[:REVIEW_BATCH])
+    today = review_today(learner)
+    states = card_states(
+        cards, {}, action="progress:answer", first=today["reviewed"] + 1, total=today["reviewed"] + len(cards)
     )
-    context = {"states": review_states(learner, items, {}), "next_due": upcoming}
+    for state in states:
+        if term is not None:
+            state.hidden = (*state.hidden, ("term", term.slug))
+    context = {
+        "states": states,
+        "early_days": EARLY_REVIEW_DAYS,
+        "today": today,
+        "term": term,
+        "next_review": next_review(learner),
+    }
     return render(request, "quizzes/review.html", context)
 
 
 @require_POST
 def review_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     learner = Learner.from_request(request)
-    item = (
-        review_items(learner)
+    card = (
+        learner_cards(learner)
         .filter(question__quiz__slug=slug, question__position=position, question__quiz__is_published=True)
         .first()
     )
-    if item is None:
+    if card is None:
         raise Http404("This question is not in your review queue")
-    question = item.question
+    question = card.question
     form = AnswerForm(question, request.POST)
-    valid = form.is_valid()
-    if not valid and (item.due_on is not None and item.due_on <= timezone.localdate()):
-        state = review_states(learner, [item], {})[0]
+    number = displayed_number(request.POST, 1)
+    total = max(number, displayed_number({"n": request.POST.get("of", "")}, number))
+    term = request.POST.get("term", "")
+    early = isinstance(term, str) and question.related_terms.filter(slug=term).exists()
+    due_until = end_of_today() + dt.timedelta(days=EARLY_REVIEW_DAYS if early else 0)
+    if not form.is_valid() and card.due_at < due_until:
+        state = card_states([card], {}, action="progress:answer", first=number, total=total)[0]
         state.error = form.message
         template = "quizzes/review.html#question" if request.htmx else "quizzes/review.html"
         return render(request, template, {"state": state, "states": [state]}, status=400)
-    if valid:
-        item, _ = record_review(learner=learner, question=question, choice=form.cleaned_data["choice"])
+    recorded = False
+    if form.is_valid():
+        card, recorded = record_review(
+            learner=learner, question=question, choice=form.cleaned_data["choice"], early=early
+        )
     if not request.htmx:
-        return see_other(reverse("progress:review"))
-    given = {question.pk: Given(choice_id=item.last_choice_id, is_correct=item.last_correct)}
-    state = review_states(learner, [item], given)[0]
+        if not recorded and form.is_valid():
+            messages.info(request, NOT_DUE)
+        return see_other(reverse("progress:review") + (f"?term={term}" if early else ""))
+    last = card.reviews.order_by("-answered_at", "-pk").first()
+    given = {question.pk: Given(choice_id=last.choice_id, is_correct=last.correct)} if last else {}
+    state = card_states([card], given, action="progress:answer", first=number, total=total)[0]
     state.note = (
-        f"Next review: {item.due_on:%A %d %B}."
-        if item.due_on
-        else "Learned: this question leaves your queue."
+        f"Next review: {spoken_day(card.due_at)}."
+        if recorded
+        else NOT_DUE + f" Next review: {spoken_day(card.due_at)}."
     )
-    return render(request, "quizzes/review.html#answer-response", {"state": state, "oob": True})
+    context = {
+        "state": state,
+        "oob": True,
+        "today": review_today(learner),
+        "next_review": next_review(learner),
+    }
+    return render(request, "quizzes/review.html#answer-response", context)
+
+
+def spoken_day(moment: dt.datetime) -> str:
+    """ "Wednesday 2 December", in the learner's time zone: how every date on the site reads."""
+    return dateformat.format(timezone.localtime(moment), "l j F")
+
+
+NOT_DUE = "This question was not due for review, so nothing changed."
+
+
+def review_today(learner: Learner | None) -> dict:
+    """Reviews the learner answered today (their local day) and how many were right."""
+    start = end_of_today() - dt.timedelta(days=1)
+    reviews = Review.objects.filter(
+        card__in=Card.objects.for_learner(learner), source=Review.Source.REVIEW, answered_at__gte=start
+    )
+    counts = reviews.aggregate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+    return {"reviewed": counts["n"], "right": counts["right"]}
+
+
+def next_review(learner: Learner | None) -> dict | None:
+    """The next day with reviews after today, and how many questions come back that day."""
+    later = Card.objects.for_learner(learner).published().filter(due_at__gte=end_of_today())
+    first = later.order_by("due_at").values_list("due_at", flat=True).first()
+    if first is None:
+        return None
+    day = timezone.localtime(first).date()
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return {"day": day, "count": later.filter(due_at__lt=end).count()}
+
+
+# ---- Practice: the questions missed in the last attempt, right away ------------------------
+
+
+def practice_context(learner: Learner | None, quiz: Quiz, given: dict | None = None, first: int = 1) -> dict:
+    attempt, pending = practice_set(learner, quiz)
+    cards = list(learner_cards(learner).filter(question_id__in=pending).order_by("question__position"))
+    missed = attempt.answers.filter(is_correct=False).count() if attempt else 0
+    return {
+        "quiz": quiz,
+        "attempt": attempt,
+        "states": card_states(
+            cards, given or {}, action="quizzes:practice_answer", first=first, total=missed
+        ),
+        "missed": missed,
+        "fixed": missed - len(cards),
+        "next_review": next_review(learner),
+    }
+
+
+@require_safe
+def practice(request: HttpRequest, slug: str) -> HttpResponse:
+    """The misses of the learner's last attempt, reshuffled, until each is answered right once."""
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    context = practice_context(Learner.from_request(request), quiz)
+    context["first"] = context["fixed"] + 1
+    for number, state in enumerate(context["states"], start=context["fixed"] + 1):
+        state.number, state.hidden = number, (("n", number), ("of", context["missed"]))
+    template = "quizzes/practice.html#practice" if request.htmx else "quizzes/practice.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_POST
+def practice_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    learner = Learner.from_request(request)
+    card = learner_cards(learner).filter(question__quiz=quiz, question__position=position).first()
+    if card is None:
+        raise Http404("You have not answered this question yet")
+    form = AnswerForm(card.question, request.POST)
+    number = displayed_number(request.POST, 1)
+    total = max(number, displayed_number({"n": request.POST.get("of", "")}, number))
+    if not form.is_valid():
+        state = card_states([card], {}, action="quizzes:practice_answer", first=number, total=total)[0]
+        state.error = form.message
+        template = "quizzes/practice.html#question" if request.htmx else "quizzes/practice.html"
+        context = {**practice_context(learner, quiz), "state": state}
+        if not request.htmx:
+            context["states"] = [state]
+        return render(request, template, context, status=400)
+    card, recorded = record_practice(
+        learner=learner, question=card.question, choice=form.cleaned_data["choice"]
+    )
+    if not request.htmx:
+        if not recorded:
+            messages.info(request, NOT_IN_PRACTICE)
+        return see_other(reverse("quizzes:practice", args=[quiz.slug]))
+    choice = form.cleaned_data["choice"]
+    state = card_states(
+        [card],
+        {card.question_id: Given(choice.pk, choice.is_correct)},
+        action="quizzes:practice_answer",
+        first=number,
+        total=total,
+    )[0]
+    if not recorded:
+        state.note = NOT_IN_PRACTICE
+    elif choice.is_correct:
+        state.note = "Fixed."
+    else:
+        state.note = "Read why, then try it again: it stays in your practice until you get it right."
+        state.retry = reverse("quizzes:practice", args=[quiz.slug])
+    context = {**practice_context(learner, quiz), "state": state, "oob": True}
+    return render(request, "quizzes/practice.html#answer-response", context)
+
+
+NOT_IN_PRACTICE = "This question is not in your practice set, so nothing changed."
+
+
+@require_safe
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The signed-in learner's next review days as a calendar file (one all-day event a day)."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"{reverse('login')}?next={reverse('progress:calendar')}")
+    learner = Learner.from_request(request)
+    days: dict[dt.date, int] = {}
+    horizon = end_of_today() + dt.timedelta(days=60)
+    for due_at in (
+        Card.objects.for_learner(learner)
+        .published()
+        .filter(due_at__lt=horizon)
+        .values_list("due_at", flat=True)
+    ):
+        day = max(timezone.localtime(due_at).date(), timezone.localdate())
+        days[day] = days.get(day, 0) + 1
+    body = icalendar.reviews(
+        sorted(days.items()),
+        url=request.build_absolute_uri(reverse("progress:review")),
+        host=request.get_host().split(":")[0] or "recall",
+        stamp=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="recall-reviews.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -2,6 +2,7 @@
 content version and served with the visitor's own CSRF token; everyone with state gets their own
 page; every change to content gives a new version."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -16,7 +17,7 @@ from learn.core.models import content_version
 from learn.core.pagecache import csrf_placeholder, placeholder
 from learn.models import Article
 from learn.models import Source as ArticleSource
-from quizzes.models import Answer, Attempt, ReviewItem
+from quizzes.models import Answer, Attempt, Card
 from tests.conftest import HX, without_tokens
 from tests.factories import make_article, make_category, make_quiz, make_term
 
@@ -235,7 +236,7 @@ def test_signed_in_learners_share_a_cached_term_page_with_their_own_header(
     ada, bob = signed_in(django_user_model, "ada"), signed_in(django_user_model, "bob")
     wrong = quiz.questions.get(position=1).choices.filter(is_correct=False).first()
     ada.post(f"{quiz.get_absolute_url()}questions/1/answer/", {"choice": wrong.token}, **HX)
-    ReviewItem.objects.update(due_on=timezone.localdate())  # and now it is due
+    Card.objects.update(due_at=timezone.now() - dt.timedelta(minutes=1))  # and now it is due
     url = term.get_absolute_url()
     assert "1 to review" in ada.get(url).content.decode()  # built for learners, then cached
 

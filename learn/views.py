@@ -52,7 +52,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "topics": list(topics.values()),
         "first_article": first_article,
         "path_terms": list(first_article.related_terms.published()[:4]) if first_article else [],
-        "path_quiz": first_article.quiz if first_article and first_article.quiz_id and first_article.quiz.is_published else None,
+        "path_quiz": first_article.quiz
+        if first_article and first_article.quiz_id and first_article.quiz.is_published
+        else None,
         "quizzes": quizzes,
         "resume": resume,
         "resume_at": resume.next_unanswered_position() if resume and not resume.finished_at else None,

@@ -212,3 +212,32 @@ def test_search_finds_the_shipped_content(client):
         html = client.get(reverse("learn:search"), {"q": query}).content.decode()
         assert expected in html, query
         assert "0 results" not in html
+
+
+def test_admins_arrange_a_topics_learning_path_on_the_topic_page(admin_client):
+    article = make_article(title="Intro")
+    quiz = make_quiz(title="Basics", questions=1)
+    url = f"/admin/learn/topic/{article.topic.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert "learning path" in page.lower()
+
+    data = {
+        "name": article.topic.name,
+        "slug": article.topic.slug,
+        "position": 0,
+        "path_steps-TOTAL_FORMS": "2",
+        "path_steps-INITIAL_FORMS": "0",
+        "path_steps-0-position": "1",
+        "path_steps-0-article": str(article.pk),
+        "path_steps-1-position": "2",
+        "path_steps-1-quiz": str(quiz.pk),
+    }
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert [s.target for s in article.topic.path_steps.all()] == [article, quiz]
+    # A step names an article or a quiz, not both: the database refuses it too.
+    data.update({"path_steps-TOTAL_FORMS": "1", "path_steps-0-quiz": str(quiz.pk), "path_steps-0-position": "3"})
+    data["path_steps-INITIAL_FORMS"] = "0"
+    refused = admin_client.post(url, data)
+    assert refused.status_code == 200 and article.topic.path_steps.count() == 2

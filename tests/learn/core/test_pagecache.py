@@ -15,7 +15,7 @@ from django.utils import timezone
 from learn.content import content_models
 from learn.core.models import content_version
 from learn.core.pagecache import csrf_placeholder, placeholder
-from learn.models import Article
+from learn.models import Article, PathStep
 from learn.models import Source as ArticleSource
 from quizzes.models import Answer, Attempt, Card
 from tests.conftest import HX, without_tokens
@@ -37,6 +37,7 @@ def content():
     quiz = make_quiz(title="Basics", questions=3, terms=(term,))
     article = make_article(title="Intro", body="Mixing old data in helps.", quiz=quiz, terms=(term,))
     ArticleSource.objects.create(article=article, title="A paper", url="https://example.org/paper")
+    PathStep.objects.create(topic=article.topic, position=1, article=article)
     return term, quiz, article
 
 

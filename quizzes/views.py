@@ -335,7 +335,7 @@ def card_states(
                 linker=linker,
                 action=reverse(action, args=[question.quiz.slug, question.position]),
                 key=f"r{card.pk}",
-                origin=question.quiz,
+                origin=question.quiz if action == "progress:answer" else None,  # practice: its own quiz
                 hidden=(("n", number), ("of", total)),
             )
         )

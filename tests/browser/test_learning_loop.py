@@ -30,9 +30,9 @@ def test_practise_the_misses_in_place_then_follow_the_next_step(live_server, pag
         form = practice.locator("form.question", has_text=f"Prompt of question {position}?")
         form.get_by_label(f"Choice 0 of question {position}").check()
         form.get_by_role("button", name="Check").click()
-        expect(practice.locator("section.answered", has_text=f"Prompt of question {position}?")).to_contain_text(
-            "Fixed."
-        )
+        expect(
+            practice.locator("section.answered", has_text=f"Prompt of question {position}?")
+        ).to_contain_text("Fixed.")
     expect(practice).to_contain_text("All 2 fixed.")
     assert page.evaluate("window.__sameDocument") is True  # all of it without a page load
     assert Review.objects.filter(source=Review.Source.PRACTICE, correct=True).count() == 2

@@ -237,7 +237,9 @@ def test_admins_arrange_a_topics_learning_path_on_the_topic_page(admin_client):
     assert response.status_code == 302
     assert [s.target for s in article.topic.path_steps.all()] == [article, quiz]
     # A step names an article or a quiz, not both: the database refuses it too.
-    data.update({"path_steps-TOTAL_FORMS": "1", "path_steps-0-quiz": str(quiz.pk), "path_steps-0-position": "3"})
+    data.update(
+        {"path_steps-TOTAL_FORMS": "1", "path_steps-0-quiz": str(quiz.pk), "path_steps-0-position": "3"}
+    )
     data["path_steps-INITIAL_FORMS"] = "0"
     refused = admin_client.post(url, data)
     assert refused.status_code == 200 and article.topic.path_steps.count() == 2

@@ -34,7 +34,10 @@ def test_old_review_items_and_answers_become_cards_replayed_in_time_order(back_t
     old = migrate(BEFORE)
     Quiz, Question, Choice = (old.get_model("quizzes", n) for n in ("Quiz", "Question", "Choice"))
     Attempt, Answer = old.get_model("quizzes", "Attempt"), old.get_model("quizzes", "Answer")
-    ReviewItem, ReviewAnswer = old.get_model("quizzes", "ReviewItem"), old.get_model("quizzes", "ReviewAnswer")
+    ReviewItem, ReviewAnswer = (
+        old.get_model("quizzes", "ReviewItem"),
+        old.get_model("quizzes", "ReviewAnswer"),
+    )
     quiz = Quiz.objects.create(title="Old", slug="old", goal="Goal.")
     questions = [Question.objects.create(quiz=quiz, position=p, prompt="?", explanation="!") for p in (1, 2)]
     right = [Choice.objects.create(question=q, text="yes", is_correct=True, rationale="r") for q in questions]
@@ -42,10 +45,18 @@ def test_old_review_items_and_answers_become_cards_replayed_in_time_order(back_t
     visitor = uuid.uuid4()
     start = dt.datetime(2026, 11, 1, 10, tzinfo=dt.UTC)
     attempt = Attempt.objects.create(quiz=quiz, visitor=visitor, number=1, seed=1, started_at=start)
-    Answer.objects.create(attempt=attempt, question=questions[0], choice=right[0], is_correct=True, answered_at=start)
-    Answer.objects.create(attempt=attempt, question=questions[1], choice=wrong[1], is_correct=False, answered_at=start)
-    item = ReviewItem.objects.create(question=questions[1], visitor=visitor, step=1, due_on=dt.date(2026, 11, 5))
-    ReviewAnswer.objects.create(item=item, choice=right[1], is_correct=True, answered_at=start + dt.timedelta(days=1))
+    Answer.objects.create(
+        attempt=attempt, question=questions[0], choice=right[0], is_correct=True, answered_at=start
+    )
+    Answer.objects.create(
+        attempt=attempt, question=questions[1], choice=wrong[1], is_correct=False, answered_at=start
+    )
+    item = ReviewItem.objects.create(
+        question=questions[1], visitor=visitor, step=1, due_on=dt.date(2026, 11, 5)
+    )
+    ReviewAnswer.objects.create(
+        item=item, choice=right[1], is_correct=True, answered_at=start + dt.timedelta(days=1)
+    )
 
     new = migrate(AFTER)
 

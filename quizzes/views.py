@@ -37,6 +37,7 @@ from quizzes.models import (
     Choice,
     Question,
     Quiz,
+    Response,
     Review,
     end_of_today,
     first_attempt_seed,
@@ -50,10 +51,27 @@ from quizzes.models import (
 
 @dataclass(frozen=True)
 class Given:
-    """An answer as the question partial shows it: the choice and whether it was right."""
+    """An answer as the question partial shows it when it is not a stored quiz answer (review,
+    practice): what was picked, ticked or typed, and how right it was."""
 
-    choice_id: int
+    choice_id: int | None
     is_correct: bool
+    choices: tuple[int, ...] = ()
+    value: float | None = None
+    typed: str = ""
+    credit: float = 0.0
+
+    @classmethod
+    def of(cls, question: Question, response: Response) -> Given:
+        credit = question.grade(response)
+        return cls(
+            choice_id=response.choice.pk if response.choice else None,
+            is_correct=credit == 1,
+            choices=tuple(c.pk for c in response.choices),
+            value=response.value,
+            typed=response.typed,
+            credit=credit,
+        )
 
 
 @dataclass
@@ -90,6 +108,23 @@ class QuestionState:
     @property
     def anchor(self) -> str:
         return self.key or f"q{self.question.position}"
+
+    @property
+    def ticked(self) -> set[int]:
+        """The choices this answer picked or ticked."""
+        if not self.answer:
+            return set()
+        if self.question.is_multiple:
+            return set(self.answer.choices)
+        return {self.answer.choice_id} if self.answer.choice_id else set()
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answer.credit) if self.answer else 0
+
+    @property
+    def says_select_all(self) -> bool:
+        return "select all that apply" in self.question.prompt.lower()
 
     @property
     def correct(self) -> Choice | None:
@@ -156,8 +191,8 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
             )
         )
     answered = [s for s in states if s.answer]
-    result = scoring.score((s.answer.is_correct for s in answered), total)
-    missed = [s for s in answered if not s.answer.is_correct]
+    result = scoring.score((s.answer.credit for s in answered), total)
+    missed = [s for s in answered if not s.answer.is_correct]  # partly right counts as missed
     review_terms = list({t.pk: t for s in missed for t in s.question.related_terms.all()}.values())
     finished = total > 0 and len(answered) == total
     previous = previous_score(attempt, total) if finished else None
@@ -263,7 +298,7 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
         answer, _ = record_answer(
             learner=learner,
             question=question,
-            choice=form.cleaned_data["choice"],
+            response=form.cleaned_data["response"],
             first_seed=seed,
             out_of=len(questions),
         )
@@ -301,7 +336,7 @@ def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     attempt = (
         Attempt.objects.for_learner(learner)
         .filter(quiz__slug=slug, quiz__is_published=True, public_id=public_id)
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice")))
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice", "version")))
         .first()
     )
     found = published_quiz(slug) if attempt else None
@@ -311,7 +346,38 @@ def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     if not attempt.is_finished:
         return HttpResponseRedirect(quiz.get_absolute_url())
     context = quiz_context(quiz, questions, attempt, attempt.seed)
+    for state in context["states"]:  # what the learner saw, if the question changed since
+        version = state.answer.version if state.answer else None
+        if version is not None and version.snapshot != state.question.snapshot():
+            state.question = as_answered(state.question, version.snapshot)
+            state.choices = state.question.ordered_choices(attempt.seed)
     return render(request, "quizzes/attempt_detail.html", context)
+
+
+def as_answered(question: Question, snapshot: dict) -> Question:
+    """The question as a version recorded it: an unsaved copy with the version's text, key and
+    choices (the terms and quiz stay the question's own)."""
+    frozen = Question(
+        pk=question.pk,
+        quiz=question.quiz,
+        position=question.position,
+        kind=snapshot["kind"],
+        prompt=snapshot["prompt"],
+        explanation=snapshot["explanation"],
+        accepted_value=snapshot.get("accepted_value"),
+        tolerance=snapshot.get("tolerance") or 0,
+        tolerance_kind=snapshot.get("tolerance_kind") or Question.Tolerance.ABSOLUTE,
+        unit=snapshot.get("unit", ""),
+    )
+    choices = [
+        Choice(pk=c["id"], question=frozen, text=c["text"], is_correct=c["correct"], rationale=c["rationale"])
+        for c in snapshot["choices"]
+    ]
+    frozen._prefetched_objects_cache = {
+        "choices": choices,
+        "related_terms": question.related_terms.all(),
+    }
+    return frozen
 
 
 def card_states(
@@ -426,14 +492,17 @@ def review_answer(request: HttpRequest, slug: str, position: int) -> HttpRespons
     recorded = False
     if form.is_valid():
         card, recorded = record_review(
-            learner=learner, question=question, choice=form.cleaned_data["choice"], early=early
+            learner=learner, question=question, response=form.cleaned_data["response"], early=early
         )
     if not request.htmx:
         if not recorded and form.is_valid():
             messages.info(request, NOT_DUE)
         return see_other(reverse("progress:review") + (f"?term={term}" if early else ""))
-    last = card.reviews.order_by("-answered_at", "-pk").first()
-    given = {question.pk: Given(choice_id=last.choice_id, is_correct=last.correct)} if last else {}
+    if recorded:
+        given = {question.pk: Given.of(question, form.cleaned_data["response"])}
+    else:
+        last = card.reviews.order_by("-answered_at", "-pk").first()
+        given = {question.pk: Given(last.choice_id, last.correct, credit=float(last.correct))} if last else {}
     state = card_states([card], given, action="progress:answer", first=number, total=total)[0]
     state.note = (
         f"Next review: {spoken_day(card.due_at)}."
@@ -530,23 +599,23 @@ def practice_answer(request: HttpRequest, slug: str, position: int) -> HttpRespo
             context["states"] = [state]
         return render(request, template, context, status=400)
     card, recorded = record_practice(
-        learner=learner, question=card.question, choice=form.cleaned_data["choice"]
+        learner=learner, question=card.question, response=form.cleaned_data["response"]
     )
     if not request.htmx:
         if not recorded:
             messages.info(request, NOT_IN_PRACTICE)
         return see_other(reverse("quizzes:practice", args=[quiz.slug]))
-    choice = form.cleaned_data["choice"]
+    given = Given.of(card.question, form.cleaned_data["response"])
     state = card_states(
         [card],
-        {card.question_id: Given(choice.pk, choice.is_correct)},
+        {card.question_id: given},
         action="quizzes:practice_answer",
         first=number,
         total=total,
     )[0]
     if not recorded:
         state.note = NOT_IN_PRACTICE
-    elif choice.is_correct:
+    elif given.is_correct:
         state.note = "Fixed."
     else:
         state.note = "Read why, then try it again: it stays in your practice until you get it right."

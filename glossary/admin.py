@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 
 from glossary.linking import term_linker
 from glossary.models import SECTIONS, Alias, Category, Source, Term
-from learn.widgets import MarkdownPreviewAdmin
+from learn.core.widgets import MarkdownPreviewAdmin
 
 
 class AliasInlineFormSet(forms.BaseInlineFormSet):

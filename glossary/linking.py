@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from django.urls import reverse
 
 from glossary.models import Alias, Term
-from learn.models import content_version
+from learn.core.models import content_version
 
 SKIP_TAGS = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "svg", "figure"}
 VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"}
@@ -66,14 +66,18 @@ class Matcher:
         return found
 
     def link(self, html: str, *, exclude: str | None = None) -> str:
+        return self.link_listing(html, exclude=exclude)[0]
+
+    def link_listing(self, html: str, *, exclude: str | None = None) -> tuple[str, tuple[str, ...]]:
+        """``html`` with first mentions linked, and the slugs linked, first mention first."""
         if not self.phrases:
-            return html
+            return html, ()
         walker = _Walker(self, exclude)
         walker.feed(html)
         walker.close()
-        return "".join(walker.out)
+        return "".join(walker.out), tuple(slug for slug in walker.linked if slug != exclude)
 
-    def link_text(self, text: str, linked: set[str]) -> str:
+    def link_text(self, text: str, linked: dict[str, None]) -> str:
         """Link the first mention of each term not yet in ``linked`` in one run of HTML text."""
         matches = list(WORD_RE.finditer(text))
         words = [m.group().lower() for m in matches]
@@ -101,7 +105,7 @@ class Matcher:
                 index += 1
                 continue
             if best_slug not in linked:
-                linked.add(best_slug)
+                linked[best_slug] = None
                 end = matches[index + best_size - 1].end()
                 url = reverse("glossary:detail", args=[best_slug])
                 preview = reverse("glossary:preview", args=[best_slug])
@@ -117,7 +121,7 @@ class _Walker(HTMLParser):
     def __init__(self, matcher: Matcher, exclude: str | None):
         super().__init__(convert_charrefs=False)
         self.matcher = matcher
-        self.linked: set[str] = {exclude} if exclude else set()
+        self.linked: dict[str, None] = {exclude: None} if exclude else {}  # ordered
         self.skip_depth = 0
         self.out: list[str] = []
 
@@ -170,9 +174,16 @@ def current_matcher() -> Matcher:
     return matcher
 
 
+def forget_matcher() -> None:
+    """Drop this process's matcher; the next page builds it again (tests start from nothing)."""
+    global _current
+    with _lock:
+        _current = None
+
+
 @dataclass(frozen=True)
 class TermLinker:
-    """What ``learn.markdown.render(link=...)`` expects: a cache key and a callable."""
+    """What ``learn.core.markdown.render(link=...)`` expects: a cache key and a callable."""
 
     matcher: Matcher
     exclude: str | None = None
@@ -184,8 +195,8 @@ class TermLinker:
             return None
         return f"{self.matcher.version}:{self.exclude or ''}"
 
-    def __call__(self, html: str) -> str:
-        return self.matcher.link(html, exclude=self.exclude)
+    def __call__(self, html: str) -> tuple[str, tuple[str, ...]]:
+        return self.matcher.link_listing(html, exclude=self.exclude)
 
 
 def term_linker(*, exclude: str | None = None) -> TermLinker:

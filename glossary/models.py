@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from learn.markdown import Rendered, render
+from learn.core.markdown import Rendered, render
 
 SECTIONS = (
     ("definition", "Definition"),
@@ -103,7 +103,6 @@ class Alias(models.Model):
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = [Lower("name")]

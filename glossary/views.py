@@ -12,18 +12,11 @@ from django.views.decorators.http import require_safe
 
 from glossary.linking import term_linker
 from glossary.models import Alias, Category, Term
-from learn.models import content_version
-from learn.pagecache import cached_for_everyone
+from learn.core.models import content_version
+from learn.core.pagecache import cached_page
+from learn.core.search import clean_query
 
 LETTERS = list(string.ascii_uppercase) + ["#"]
-MAX_QUERY_LENGTH = 200
-
-
-def clean_query(raw: str | None) -> str:
-    """A search box's text, made safe for every database: no NULs, bounded, trimmed."""
-    return " ".join((raw or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
-
-
 ALL_ON_ONE_PAGE = 200  # above this, the index shows one letter at a time,
 PAGE_SIZE = 100  # and a hundred terms a page
 SEARCH_LIMIT = 50
@@ -63,7 +56,7 @@ def starting_with(terms, letter: str):
 
 
 @require_safe
-@cached_for_everyone
+@cached_page(params=("q", "category", "letter", "page"), sessions=True)
 def term_list(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     categories = list(Category.objects.all())
@@ -122,7 +115,7 @@ def term_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_everyone
+@cached_page(sessions=True)
 def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
     published = Term.objects.published()
     term = (
@@ -153,7 +146,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cached_for_everyone
+@cached_page(sessions=True)
 def term_preview(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Term.objects.published().only("name", "slug", "short_definition"), slug=slug)
     template = "glossary/term_preview.html#card" if request.htmx else "glossary/term_preview.html"

@@ -14,32 +14,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from learn import ratelimit
+from learn.core import ratelimit
+from learn.core.http import safe_next
+from learn.core.learners import SESSION_KEY, Learner
 from learn.forms import LimitedPasswordChangeForm, LoginForm, SignupForm
 from learn.models import adopt_visitor_reads
-from quizzes.learners import SESSION_KEY, Learner
 from quizzes.models import adopt_visitor_progress
-
-
-def safe_next(request: HttpRequest, default: str = "/") -> str:
-    """A path on this site to return to: absolute paths only, never another host or scheme."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        isinstance(target, str)
-        and target.startswith("/")
-        and not target.startswith(("//", "/\\"))
-        and len(target) <= 500
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return default
 
 
 def sign_in(request: HttpRequest, user) -> None:

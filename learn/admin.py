@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from glossary.linking import term_linker
-from learn.models import Article, ArticleRead, Report, Source, Topic
-from learn.widgets import MarkdownPreviewAdmin
+from learn.core.widgets import MarkdownPreviewAdmin
+from learn.models import Article, ArticleRead, PathStep, Report, Source, Topic
 
 
 class SourceInline(admin.TabularInline):
@@ -52,12 +52,24 @@ class ArticleAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         )
 
 
+class PathStepInline(admin.TabularInline):
+    """The topic's learning path: each row an article or a quiz, in the order of ``position``."""
+
+    model = PathStep
+    extra = 1
+    fields = ["position", "article", "quiz"]
+    autocomplete_fields = ["article", "quiz"]
+    verbose_name = "step of the learning path"
+    verbose_name_plural = "learning path (home, article ends, quiz results and progress offer the next step)"
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ["name"]
+    inlines = [PathStepInline]
 
 
 @admin.register(ArticleRead)

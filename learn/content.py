@@ -13,8 +13,14 @@ FIXTURES: dict[Path, list[str]] = {
         "glossary.alias",
         "glossary.source",
     ],
-    Path("quizzes/fixtures/quizzes.yaml"): ["quizzes.quiz", "quizzes.question", "quizzes.choice"],
-    Path("learn/fixtures/learn.yaml"): ["learn.topic", "learn.article", "learn.source"],
+    Path("quizzes/fixtures/quizzes.yaml"): [
+        "quizzes.objective",
+        "quizzes.quiz",
+        "quizzes.question",
+        "quizzes.choice",
+        "quizzes.questionversion",
+    ],
+    Path("learn/fixtures/learn.yaml"): ["learn.topic", "learn.article", "learn.source", "learn.pathstep"],
 }
 
 

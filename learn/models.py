@@ -1,69 +1,15 @@
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, models
+from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
-from learn.markdown import Rendered, reading_minutes, render
-from quizzes.learners import LearnerQuerySet
-
-
-class ContentVersion(models.Model):
-    """One row whose value changes whenever any content changes (see ``learn/signals.py``).
-
-    What is cached because content has not changed (rendered pages, the glossary's linker, letter
-    counts) is keyed by it, and every lookup reads it first: a primary-key read that every
-    instance of the site shares. A fresh random value per change, not a counter, so that a
-    database restored from a backup brings back its own value and never meets a cache filled
-    from other content under the same number.
-    """
-
-    value = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"content version {self.value}"
-
-
-def content_version() -> int | None:
-    """The current content version, or None before any content was loaded.
-
-    Raw SQL, as it runs on every cached page view. When it is a request's first query on a
-    persistent connection it also stands in for Django's health check (CONN_HEALTH_CHECKS): a
-    connection that fails it is closed and the query runs once more on a new one, as the check
-    would have done, so a cached page costs one round trip to the database instead of two.
-    """
-    sql = f"SELECT value FROM {connection.ops.quote_name(ContentVersion._meta.db_table)} WHERE id = 1"
-    if (
-        connection.connection is not None
-        and connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
-    ):
-        connection.health_check_done = True
-        try:
-            return _read_version(sql)
-        except (OperationalError, InterfaceError):
-            connection.close()
-    return _read_version(sql)
-
-
-def _read_version(sql: str) -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def bump_content_version() -> None:
-    """Called after any change to content, including loads and bulk inserts that send no signals."""
-    value = secrets.randbits(62)
-    if not ContentVersion.objects.filter(pk=1).update(value=value):
-        ContentVersion.objects.update_or_create(pk=1, defaults={"value": value})
+from learn.core.learners import LearnerQuerySet, one_learner
+from learn.core.markdown import Rendered, reading_minutes, render
+from learn.core.models import ContentVersion, RateLimitBucket  # noqa: F401  (the learn app's tables)
 
 
 class Topic(models.Model):
@@ -77,6 +23,61 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PathStepQuerySet(models.QuerySet):
+    def published(self) -> PathStepQuerySet:
+        """Steps whose article or quiz learners can see."""
+        return self.filter(models.Q(article__is_published=True) | models.Q(quiz__is_published=True))
+
+
+class PathStep(models.Model):
+    """One step of a topic's learning path: an article to read or a quiz to take, in order.
+    Admins arrange it on the topic's page; home, article ends, quiz results and /progress/
+    offer the next step from it."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="path_steps")
+    position = models.PositiveIntegerField(default=0)
+    article = models.ForeignKey(
+        "learn.Article", on_delete=models.CASCADE, null=True, blank=True, related_name="path_steps"
+    )
+    quiz = models.ForeignKey(
+        "quizzes.Quiz", on_delete=models.CASCADE, null=True, blank=True, related_name="path_steps"
+    )
+
+    objects = PathStepQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=False, quiz__isnull=True)
+                | models.Q(article__isnull=True, quiz__isnull=False),
+                name="pathstep_article_or_quiz",
+            ),
+            models.UniqueConstraint(fields=["topic", "article"], name="pathstep_article_once"),
+            models.UniqueConstraint(fields=["topic", "quiz"], name="pathstep_quiz_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} · {self.position}: {self.target}"
+
+    @property
+    def target(self):
+        return self.article or self.quiz
+
+    @property
+    def kind(self) -> str:
+        return "article" if self.article_id else "quiz"
+
+    def following(self) -> PathStep | None:
+        """The next published step of the same path."""
+        return (
+            PathStep.objects.filter(topic_id=self.topic_id, position__gt=self.position)
+            .published()
+            .select_related("article", "quiz")
+            .first()
+        )
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -188,11 +189,7 @@ class ArticleRead(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(user__isnull=False, visitor__isnull=True)
-                | models.Q(user__isnull=True, visitor__isnull=False),
-                name="read_has_one_learner",
-            ),
+            one_learner("read_has_one_learner"),
             models.UniqueConstraint(
                 fields=["user", "article"], condition=models.Q(user__isnull=False), name="read_unique_user"
             ),
@@ -205,25 +202,6 @@ class ArticleRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} read {self.read_at:%Y-%m-%d}"
-
-
-class RateLimitBucket(models.Model):
-    """Hits per client and purpose in a fixed time window. In the database, so every gunicorn
-    worker and every instance sees the same counts without an extra service."""
-
-    scope = models.CharField(max_length=40)
-    key = models.CharField(max_length=64, help_text="A hash of the client's identity, never the raw address.")
-    window_start = models.DateTimeField()
-    hits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="ratelimit_unique_window")
-        ]
-        indexes = [models.Index(fields=["window_start"])]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.key[:8]}… {self.hits} since {self.window_start:%H:%M}"
 
 
 def adopt_visitor_reads(*, visitor, user) -> None:

@@ -13,8 +13,31 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    """A yes/no variable. A value that is neither (a typo in DJANGO_DEBUG) stops the start
+    instead of silently meaning false."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value not in TRUE | FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a yes/no value: use one of {', '.join(sorted(TRUE | FALSE - {''}))}."
+        )
+    return value in TRUE
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -33,7 +56,7 @@ if not DEBUG and SECRET_KEY == INSECURE_DEV_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # How many reverse proxies in front of the site append to X-Forwarded-For (rate limits use it).
-TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,10 +88,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "learn.middleware.DatabaseBusyMiddleware",
+    "learn.core.middleware.LearnerTimeZoneMiddleware",
+    "learn.core.middleware.DatabaseBusyMiddleware",
 ]
 
-ROOT_URLCONF = "learn.urls"
+ROOT_URLCONF = os.environ.get("DJANGO_ROOT_URLCONF", "learn.urls")  # the benchmark adds its floor
 # Widgets render through TEMPLATES, so templates/admin/widgets/ can hold the project's own.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "learn.wsgi.application"
@@ -86,7 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quizzes.context_processors.review_due",
-                "learn.pagecache.holes",
+                "learn.core.pagecache.holes",
             ],
         },
     }
@@ -94,11 +118,12 @@ TEMPLATES = [
 
 # SQLite by default; PostgreSQL (or anything dj-database-url knows) when DATABASE_URL says so.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            conn_max_age=CONN_MAX_AGE,
             conn_health_checks=True,
         )
     }
@@ -116,7 +141,7 @@ else:
                 "timeout": 5,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            "CONN_MAX_AGE": CONN_MAX_AGE,
             "CONN_HEALTH_CHECKS": True,
         }
     }
@@ -198,15 +223,19 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # Rate limits (see learn/ratelimit.py and README's Security section). The benchmark raises the
 # per-learner and per-address thresholds: it plays hundreds of learners from one address.
-ANSWERS_PER_MINUTE = int(os.environ.get("DJANGO_ANSWERS_PER_MINUTE", "60"))
-NEW_VISITORS_PER_HOUR = int(os.environ.get("DJANGO_NEW_VISITORS_PER_HOUR", "500"))
+# The memory model's target: the chance of recalling a question when it comes back for review.
+DESIRED_RETENTION = float(os.environ.get("DJANGO_DESIRED_RETENTION", "0.9"))
+if not 0.7 <= DESIRED_RETENTION <= 0.97:
+    raise ImproperlyConfigured("DJANGO_DESIRED_RETENTION must be between 0.7 and 0.97.")
+
+ANSWERS_PER_MINUTE = env_int("DJANGO_ANSWERS_PER_MINUTE", 60)
+NEW_VISITORS_PER_HOUR = env_int("DJANGO_NEW_VISITORS_PER_HOUR", 500)
 
 # `make bench` only: a constant HttpResponse("ok") view, the framework's floor.
-BENCH_FLOOR = env_bool("DJANGO_BENCH_FLOOR")
 
-SESSION_ENGINE = "learn.sessions"
+SESSION_ENGINE = "learn.core.sessions"
 # Anonymous learners' progress lives in their session: keep it for six months of inactivity
-# (quizzes/learners.py renews the cookie once a day while they use the site).
+# (learn/core/learners.py renews the cookie once a day while they use the site).
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 180
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -216,7 +245,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "learn.views.csrf_failure"
+CSRF_FAILURE_VIEW = "learn.core.views.csrf_failure"
 
 # Behind a TLS-terminating proxy: one switch turns on every HTTPS setting.
 if env_bool("DJANGO_HTTPS"):
@@ -224,7 +253,7 @@ if env_bool("DJANGO_HTTPS"):
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 

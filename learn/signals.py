@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from learn.content import content_models
-from learn.models import bump_content_version
+from learn.core.models import bump_content_version
 
 
 def content_saved_or_deleted(sender, **kwargs) -> None:
@@ -26,8 +26,15 @@ def content_links_changed(sender, action: str, **kwargs) -> None:
         bump_content_version()
 
 
+# Content that no page renders: a question version is a copy of a question, made at its first
+# answer; making one must not throw every cached page away.
+NOT_RENDERED = {"quizzes.questionversion"}
+
+
 def connect() -> None:
     for model in content_models(apps):
+        if model._meta.label_lower in NOT_RENDERED:
+            continue
         post_save.connect(
             content_saved_or_deleted, sender=model, dispatch_uid=f"content-save-{model._meta.label}"
         )

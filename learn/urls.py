@@ -1,12 +1,11 @@
-"""The site's root URLconf. ``learn`` is both the site package and the articles app."""
+"""The site's root URLconf: wiring only. ``learn`` is both the site package and the articles app."""
 
-from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
 
 from learn import accounts, views
-from quizzes.urls import progress_patterns
+from learn.core import views as core_views
+from quizzes.urls import review_patterns
 
 learn_patterns = (
     [
@@ -22,11 +21,14 @@ learn_patterns = (
     "learn",
 )
 
+# /progress/: the overview (it counts articles read too, so it lives here) and the review queue.
+progress_patterns = ([path("", views.progress, name="overview"), *review_patterns], "progress")
+
 urlpatterns = [
     path("", include(learn_patterns)),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
-    path("favicon.ico", views.favicon),
-    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon),
+    path("healthz", core_views.healthz, name="healthz"),
     path("glossary/", include("glossary.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("progress/", include(progress_patterns)),
@@ -37,10 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "learn.views.bad_request"
-handler403 = "learn.views.permission_denied"
-handler404 = "learn.views.page_not_found"
-handler500 = "learn.views.server_error"
-
-if settings.BENCH_FLOOR:  # `make bench` only: the framework's floor to compare pages with
-    urlpatterns.append(path("bench/floor/", lambda request: HttpResponse("ok")))
+handler400 = "learn.core.views.bad_request"
+handler403 = "learn.core.views.permission_denied"
+handler404 = "learn.core.views.page_not_found"
+handler500 = "learn.core.views.server_error"

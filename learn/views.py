@@ -1,55 +1,48 @@
 from __future__ import annotations
 
 import json
-import re
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template import loader
-from django.templatetags.static import static
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary.linking import term_linker
 from glossary.models import Term
-from glossary.views import clean_query
-from learn import ratelimit
-from learn.accounts import safe_next
-from learn.errors import ERRORS, error_page
+from learn.core import ratelimit
+from learn.core.errors import error_page
+from learn.core.http import safe_next, see_other
+from learn.core.learners import Learner, create_or_get
+from learn.core.markdown import render as render_markdown
+from learn.core.pagecache import cached_page
+from learn.core.search import clean_query
 from learn.forms import ReportForm
-from learn.markdown import render as render_markdown
 from learn.models import Article, ArticleRead, Report
-from learn.pagecache import cached_for_everyone, cached_for_visitors
-from quizzes.learners import Learner
+from learn.paths import learning_paths, next_step
 from quizzes.models import Attempt, Question, Quiz
+from quizzes.progress import progress_overview
 
-LINKED_SLUG_RE = re.compile(r'<a class="term" href="/glossary/([^/"]+)/"')
 HOME_ITEMS = 6  # per section of the home page; the lists link to everything
 LIST_PAGE_SIZE = 24
 SEARCH_LIMIT = 20
 
 
 @require_safe
-@cached_for_visitors
+@cached_page()
 def home(request: HttpRequest) -> HttpResponse:
+    learner = Learner.from_request(request)
+    paths = learning_paths(learner)
     articles = list(Article.objects.published().select_related("topic", "quiz")[:HOME_ITEMS])
     topics: dict[int, dict] = {}
     for article in articles:
         topics.setdefault(article.topic_id, {"topic": article.topic, "articles": []})["articles"].append(
             article
         )
+    first_article = articles[0] if articles and not paths else None  # "Start here" without a path
     quizzes = list(Quiz.objects.published().with_question_count()[:HOME_ITEMS])
-    first_article = articles[0] if articles else None
-    path_quiz = (
-        first_article.quiz
-        if first_article and first_article.quiz and first_article.quiz.is_published
-        else None
-    )
-    learner = Learner.from_request(request)
     resume = (
         Attempt.objects.for_learner(learner)
         .filter(quiz__is_published=True)
@@ -58,18 +51,23 @@ def home(request: HttpRequest) -> HttpResponse:
         .first()
     )
     context = {
+        "paths": paths,
         "topics": list(topics.values()),
-        "quizzes": quizzes,
         "first_article": first_article,
         "path_terms": list(first_article.related_terms.published()[:4]) if first_article else [],
-        "path_quiz": path_quiz,
+        "path_quiz": first_article.quiz
+        if first_article and first_article.quiz_id and first_article.quiz.is_published
+        else None,
+        "quizzes": quizzes,
         "resume": resume,
+        "resume_at": resume.next_unanswered_position() if resume and not resume.finished_at else None,
+        "up_next": next_step(paths) if learner else None,
     }
     return render(request, "learn/home.html", context)
 
 
 @require_safe
-@cached_for_everyone
+@cached_page(params=("q",), sessions=True)
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q"))
     results = {"terms": [], "articles": [], "quizzes": []}
@@ -95,7 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_everyone
+@cached_page(params=("page",), sessions=True)
 def article_list(request: HttpRequest) -> HttpResponse:
     """Articles by topic, a page at a time."""
     articles = (
@@ -113,7 +111,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@cached_page()
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.published()
@@ -126,42 +124,18 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     link = term_linker()
     body = article.rendered(link=link)
-    linked = dict.fromkeys(LINKED_SLUG_RE.findall(body.html))
     names = link.matcher.names
     learner = Learner.from_request(request)
+    step = article.path_steps.first()
     context = {
         "article": article,
+        "next_step": step.following() if step else None,
         "is_read": ArticleRead.objects.for_learner(learner).filter(article=article).exists(),
         "body": body,
-        "terms_used": [(slug, names[slug]) for slug in linked if slug in names],
+        "terms_used": [(slug, names[slug]) for slug in body.linked if slug in names],
         "quiz": article.quiz if article.quiz and article.quiz.is_published else None,
     }
     return render(request, "learn/article_detail.html", context)
-
-
-def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    return error_page(request, 400)
-
-
-def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return error_page(request, 403)
-
-
-def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return error_page(request, 404)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return error_page(request, 403)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    """Rendered without the database or context processors: they may be what failed."""
-    if request.headers.get("HX-Request") == "true":
-        title, message = ERRORS[500]
-        html = f'<div class="form-error error-message" role="alert"><p><strong>{title}.</strong> {message}</p></div>'
-        return HttpResponse(html, status=500)
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
 @require_POST
@@ -169,22 +143,31 @@ def mark_read(request: HttpRequest, slug: str) -> HttpResponse:
     """Mark an article as read (or not): counted on the learner's progress page."""
     article = get_object_or_404(Article.objects.published().only("pk", "slug", "title"), slug=slug)
     read = request.POST.get("read") != "0"
-    learner = Learner.from_request(request, create=read)
-    reads = ArticleRead.objects.for_learner(learner).filter(article=article)
-    if read and not reads.exists():
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    ArticleRead.objects.create(article=article, **learner.as_fields())
-            except IntegrityError:
-                pass  # a double click: already stored
-    elif not read:
-        reads.delete()
+    learner = Learner.from_request(request)
+    if read:
+        try:
+            learner = learner or Learner.start_visitor(request)
+        except ratelimit.Limited:
+            return error_page(request, 429)
+        create_or_get(ArticleRead, {"article": article, **learner.as_fields()})  # a double click: kept once
+    else:
+        ArticleRead.objects.for_learner(learner).filter(article=article).delete()
     if not request.htmx:
-        response = HttpResponseRedirect(f"{article.get_absolute_url()}#read")
-        response.status_code = 303
-        return response
+        return see_other(f"{article.get_absolute_url()}#read")
     return render(request, "learn/article_detail.html#read", {"article": article, "is_read": read})
+
+
+@require_safe
+def progress(request: HttpRequest) -> HttpResponse:
+    """The learner's overview: quizzes, terms and reviews (quizzes.progress), articles read."""
+    learner = Learner.from_request(request)
+    context = progress_overview(learner)
+    context["articles_read"] = (
+        ArticleRead.objects.for_learner(learner).filter(article__is_published=True).count()
+    )
+    context["next_step"] = next_step(learning_paths(learner)) if learner else None
+    context["review_due"] = context["due"]  # the header's badge: already counted
+    return render(request, "quizzes/progress.html", context)
 
 
 PREVIEW_LIMIT = 100_000
@@ -255,28 +238,8 @@ def report_mistake(request: HttpRequest) -> HttpResponse:
         return render(request, "learn/report.html#report-body", context, status=status)
     if done:
         messages.success(request, "Thank you: your report reached the team. We read every one.")
-        response = HttpResponseRedirect(safe_next(request, "/"))
-        response.status_code = 303
-        return response
+        return see_other(safe_next(request, "/"))
     return render(request, "learn/report.html", context, status=status)
-
-
-@require_safe
-def favicon(request: HttpRequest) -> HttpResponse:
-    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
-    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
-
-
-@require_safe
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
 
 
 LAB_REFERENCE = "js/lab/reference.json"  # written by static/js/lab/make-reference.mjs
@@ -290,7 +253,7 @@ LAB_SETTINGS = {  # how a sweep's knob value reads in the table
 
 
 @require_safe
-@cached_for_visitors
+@cached_page()
 def lab(request: HttpRequest) -> HttpResponse:
     """The forgetting lab. The network trains in the learner's browser (static/js/lab/); the page
     itself carries the reference runs the same code computed under Node, as tables and SVG, so it

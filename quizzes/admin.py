@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from learn.widgets import MarkdownPreviewAdmin
-from quizzes.models import Answer, Attempt, Choice, Question, Quiz, ReviewAnswer, ReviewItem, item_analysis
+from learn.core.widgets import MarkdownPreviewAdmin
+from quizzes.models import Answer, Attempt, Card, Choice, Objective, Question, Quiz, Review, item_analysis
 
 
 def percent(value: float | None) -> str:
@@ -19,7 +20,8 @@ def decimal(value: float | None) -> str:
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
-    """At least two choices and exactly one correct: checked here, and in the database."""
+    """The choices a question's kind needs: one best answer, exactly one correct; select all that
+    apply, at least one correct and one wrong; a number question, none."""
 
     def clean(self):
         super().clean()
@@ -28,10 +30,23 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("text")
         ]
+        kind = getattr(self.instance, "kind", Question.Kind.SINGLE)
+        if kind == Question.Kind.NUMERIC:
+            if kept:
+                raise forms.ValidationError(
+                    "A number question has no choices: delete them, or change its kind."
+                )
+            return
         if len(kept) < 2:
             raise forms.ValidationError("A question needs at least two choices.")
         correct = sum(1 for data in kept if data.get("is_correct"))
-        if correct != 1:
+        if kind == Question.Kind.MULTIPLE:
+            if not correct or correct == len(kept):
+                raise forms.ValidationError(
+                    "Select all that apply needs at least one correct and one wrong choice "
+                    f"(now {correct} of {len(kept)} are correct)."
+                )
+        elif correct != 1:
             raise forms.ValidationError(
                 f"Mark exactly one choice as correct (now {correct} {'is' if correct == 1 else 'are'})."
             )
@@ -41,7 +56,7 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
     extra = 0
-    min_num = 2
+    min_num = 0
     fields = ["position", "text", "is_correct", "rationale"]
 
 
@@ -57,7 +72,8 @@ class QuestionInline(admin.StackedInline):
         if not obj.pk:
             return "Save, then edit the choices."
         return format_html(
-            '<a href="{}">Edit this question and its choices</a>', f"../../question/{obj.pk}/change/"
+            '<a href="{}">Edit this question and its choices</a>',
+            reverse("admin:quizzes_question_change", args=[obj.pk]),
         )
 
 
@@ -175,19 +191,99 @@ class QuizAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/quizzes/quiz/analysis.html", context)
 
 
+class QuestionForm(forms.ModelForm):
+    same_version = forms.BooleanField(
+        required=False,
+        label="Save as the same version",
+        help_text=(
+            "For a typo or wording fix that does not change what the question asks or which answers "
+            "are right. Answers already given keep counting in this version's statistics, so do not "
+            "use it for a change of meaning: without it, such a change starts a new version and the "
+            "statistics start again."
+        ),
+    )
+
+    class Meta:
+        model = Question
+        fields = [  # noqa: RUF100 (the admin's fieldsets choose what shows)
+            "quiz",
+            "position",
+            "kind",
+            "prompt",
+            "explanation",
+            "related_terms",
+            "objective",
+            "level",
+            "accepted_value",
+            "tolerance",
+            "tolerance_kind",
+            "unit",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("kind", "tolerance", "tolerance_kind"):  # the model's defaults when left out
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        data["kind"] = data.get("kind") or Question.Kind.SINGLE
+        data["tolerance_kind"] = data.get("tolerance_kind") or Question.Tolerance.ABSOLUTE
+        if data.get("tolerance") is None:
+            data["tolerance"] = 0.0
+        if data.get("kind") == Question.Kind.NUMERIC and data.get("accepted_value") is None:
+            self.add_error("accepted_value", "A number question needs the accepted value.")
+        if (data.get("tolerance") or 0) < 0:
+            self.add_error("tolerance", "The tolerance cannot be negative.")
+        return data
+
+
 @admin.register(Question)
 class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
+    form = QuestionForm
     markdown_fields = ("prompt", "explanation")
-    list_display = ["__str__", "quiz", "position"]
-    list_filter = ["quiz"]
+    list_display = ["__str__", "quiz", "position", "kind", "version"]
+    list_filter = ["quiz", "kind"]
     search_fields = ["prompt", "explanation", "choices__text"]
     autocomplete_fields = ["related_terms", "quiz"]
     inlines = [ChoiceInline]
-    readonly_fields = ["statistics"]
+    readonly_fields = ["statistics", "version_history"]
     fieldsets = [
-        (None, {"fields": ["quiz", "position", "prompt", "explanation", "related_terms"]}),
-        ("How it works with learners (first finished attempts)", {"fields": ["statistics"]}),
+        (None, {"fields": ["quiz", "position", "kind", "prompt", "explanation", "related_terms"]}),
+        ("Learning objective", {"fields": ["objective", "level"]}),
+        (
+            "A number question’s answer",
+            {"fields": ["accepted_value", "tolerance", "tolerance_kind", "unit"]},
+        ),
+        ("Versions", {"fields": ["version_history", "same_version"]}),
+        ("How it works with learners (first finished attempts, this version)", {"fields": ["statistics"]}),
     ]
+
+    @admin.display(description="Versions")
+    def version_history(self, obj: Question):
+        versions = (
+            list(obj.versions.annotate(answered=Count("answers")).order_by("-number")) if obj.pk else []
+        )
+        if not versions:
+            return "No answers yet: edits change the question as it is. A version is kept from the first answer on."
+        return format_html(
+            "<p>Now version {}. Answers keep the version they answered; statistics below are for this version.</p>"
+            "<ul>{}</ul>",
+            obj.version,
+            format_html_join(
+                "",
+                "<li>Version {} · {} · {} answer(s){}</li>",
+                (
+                    (
+                        v.number,
+                        f"{v.created_at:%Y-%m-%d %H:%M}",
+                        v.answered,
+                        f" · changed: {v.note}" if v.note else "",
+                    )
+                    for v in versions
+                ),
+            ),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("quiz")
@@ -196,6 +292,13 @@ class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         """After the choices are saved: warnings about the question's wording (never a block)."""
         super().save_related(request, form, formsets, change)
         question = form.instance
+        made = question.record_edit(same_version=form.cleaned_data.get("same_version", False))
+        if made is not None:
+            messages.info(
+                request,
+                f"This edit changes what the question asks, so it is now version {made.number} "
+                f"({made.note}). Earlier answers keep version {made.number - 1}.",
+            )
         for issue in question.issues():
             messages.warning(request, f"Question {question.position}: {issue}")
 
@@ -228,10 +331,24 @@ class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         )
 
 
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["text", "key", "position", "question_count"]
+    list_editable = ["position"]
+    search_fields = ["text", "key"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("questions"))
+
+    @admin.display(description="Questions", ordering="n")
+    def question_count(self, obj: Objective) -> str:
+        return f"{obj.n}" if obj.n >= 3 else f"{obj.n} (needs at least 3)"
+
+
 class AnswerInline(admin.TabularInline):
     model = Answer
     extra = 0
-    fields = ["question", "choice", "is_correct", "answered_at"]
+    fields = ["question", "version", "choice", "choices", "typed", "credit", "is_correct", "answered_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -255,10 +372,10 @@ class AttemptAdmin(admin.ModelAdmin):
         return False
 
 
-class ReviewAnswerInline(admin.TabularInline):
-    model = ReviewAnswer
+class ReviewInline(admin.TabularInline):
+    model = Review
     extra = 0
-    fields = ["choice", "is_correct", "answered_at"]
+    fields = ["answered_at", "source", "choice", "correct", "rating", "due_after"]
     readonly_fields = fields
     can_delete = False
 
@@ -266,24 +383,27 @@ class ReviewAnswerInline(admin.TabularInline):
         return False
 
 
-@admin.register(ReviewItem)
-class ReviewItemAdmin(admin.ModelAdmin):
-    """A learner's review queue: visible to staff, never to other learners."""
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    """A learner's memory of each question (FSRS): visible to staff, never to other learners."""
 
-    list_display = ["question", "user", "visitor", "step", "due_on", "last_correct"]
-    list_filter = ["due_on", "last_correct"]
+    list_display = ["question", "user", "visitor", "due_at", "stability", "reps", "lapses", "last_correct"]
+    list_filter = ["last_correct", "state"]
     search_fields = ["user__username"]
     readonly_fields = [
         "question",
         "user",
         "visitor",
-        "step",
-        "due_on",
-        "last_choice",
+        "state",
+        "stability",
+        "difficulty",
+        "due_at",
+        "last_review_at",
+        "reps",
+        "lapses",
         "last_correct",
-        "updated_at",
     ]
-    inlines = [ReviewAnswerInline]
+    inlines = [ReviewInline]
     list_select_related = ["question__quiz", "user"]
 
     def has_add_permission(self, request):

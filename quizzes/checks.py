@@ -49,15 +49,43 @@ def negative_without_emphasis(prompt: str) -> str | None:
     return None
 
 
+SINGLE, MULTIPLE, NUMERIC = "single", "multiple", "numeric"
+SELECT_ALL_RE = re.compile(r"select\s+all\s+that\s+apply", re.IGNORECASE)
+
+
 def check_question(
-    *, prompt: str, explanation: str, choices: Sequence[ChoiceData], missing_terms: Sequence[str] = ()
+    *,
+    prompt: str,
+    explanation: str,
+    choices: Sequence[ChoiceData],
+    missing_terms: Sequence[str] = (),
+    kind: str = SINGLE,
+    accepted_value: float | None = None,
+    tolerance: float = 0.0,
 ) -> list[Issue]:
     issues: list[Issue] = []
     correct = [c for c in choices if c.is_correct]
-    if len(choices) < 2:
+    if kind == NUMERIC:
+        if accepted_value is None:
+            issues.append(Issue(ERROR, "a number question needs an accepted value"))
+        if tolerance is not None and tolerance < 0:
+            issues.append(Issue(ERROR, f"the tolerance cannot be negative (is {tolerance:g})"))
+        if choices:
+            issues.append(Issue(WARNING, "a number question shows no choices: these are ignored"))
+        choices = ()
+    elif len(choices) < 2:
         issues.append(Issue(ERROR, f"needs at least two choices (has {len(choices)})"))
-    if len(correct) != 1:
+    if kind == SINGLE and len(correct) != 1:
         issues.append(Issue(ERROR, f"needs exactly one correct choice (has {len(correct)})"))
+    if kind == MULTIPLE:
+        if not correct:
+            issues.append(Issue(ERROR, "a select-all question needs at least one correct choice"))
+        if choices and len(correct) == len(choices):
+            issues.append(
+                Issue(ERROR, "every choice is correct: a select-all question needs a wrong one too")
+            )
+        if not SELECT_ALL_RE.search(prompt):
+            issues.append(Issue(WARNING, "the prompt does not say “Select all that apply”"))
     issues.extend(
         Issue(ERROR, f"related term “{name}” does not exist or is not published") for name in missing_terms
     )
@@ -65,7 +93,7 @@ def check_question(
         issues.append(Issue(ERROR, "the prompt is empty"))
     if not explanation.strip():
         issues.append(Issue(WARNING, "the explanation is missing: learners see nothing after answering"))
-    if len(correct) == 1 and len(choices) >= 2:
+    if kind == SINGLE and len(correct) == 1 and len(choices) >= 2:
         others = [len(c.text.strip()) for c in choices if not c.is_correct]
         mean = sum(others) / len(others)
         length = len(correct[0].text.strip())

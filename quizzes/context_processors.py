@@ -1,8 +1,7 @@
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from quizzes.learners import Learner
-from quizzes.models import ReviewItem
+from learn.core.learners import Learner
+from quizzes.models import Card, end_of_today
 
 
 def review_due(request):
@@ -14,6 +13,6 @@ def review_due(request):
         learner = Learner.from_request(request)
         if learner is None:
             return 0
-        return ReviewItem.objects.for_learner(learner).due(timezone.localdate()).count()
+        return Card.objects.for_learner(learner).due_before(end_of_today()).count()
 
     return {"review_due": SimpleLazyObject(count)}

@@ -1,19 +1,22 @@
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from learn.markdown import Rendered, render
-from quizzes import analysis, checks, schedule, scoring
-from quizzes.learners import LearnerQuerySet
+from learn.core import ratelimit
+from learn.core.learners import Learner, LearnerQuerySet, create_or_get, one_learner
+from learn.core.markdown import Rendered, render
+from quizzes import analysis, checks, numbers, schedule, scoring, versions
 
 
 class QuizQuerySet(models.QuerySet):
@@ -23,26 +26,35 @@ class QuizQuerySet(models.QuerySet):
     def with_question_count(self) -> QuizQuerySet:
         return self.annotate(question_count=Count("questions", distinct=True))
 
+    def with_reading(self) -> QuizQuerySet:
+        """Each quiz's published background reading, through the reverse relation
+        ``quiz.articles``: the articles app points at quizzes, and quizzes never import it."""
+        articles = self.model.articles.rel.related_model.objects.published()
+        return self.prefetch_related(Prefetch("articles", queryset=articles.only("title", "slug", "quiz_id")))
+
     def search(self, query: str) -> QuizQuerySet:
         return self.filter(
             Q(title__icontains=query) | Q(goal__icontains=query) | Q(description__icontains=query)
         )
 
     def with_stats(self) -> QuizQuerySet:
-        """For authors: questions, attempts, finished attempts and right answers in finished attempts."""
+        """For authors: questions, attempts, finished attempts and the credit earned in finished
+        attempts (partial credit as a fraction)."""
 
         def count(queryset, key: str = "quiz_id") -> Coalesce:
             grouped = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")[:1]
             return Coalesce(Subquery(grouped), 0)
 
+        def total(queryset, key: str) -> Coalesce:
+            grouped = queryset.order_by().values(key).annotate(n=Sum("credit")).values("n")[:1]
+            return Coalesce(Subquery(grouped), 0.0, output_field=models.FloatField())
+
         return self.annotate(
             question_count=count(Question.objects.filter(quiz=OuterRef("pk"))),
             attempt_count=count(Attempt.objects.filter(quiz=OuterRef("pk"))),
             finished_count=count(Attempt.objects.filter(quiz=OuterRef("pk"), finished_at__isnull=False)),
-            finished_right=count(
-                Answer.objects.filter(
-                    attempt__quiz=OuterRef("pk"), attempt__finished_at__isnull=False, is_correct=True
-                ),
+            finished_right=total(
+                Answer.objects.filter(attempt__quiz=OuterRef("pk"), attempt__finished_at__isnull=False),
                 key="attempt__quiz_id",
             ),
         )
@@ -74,6 +86,12 @@ class Quiz(models.Model):
     def rendered_description(self) -> Rendered:
         return render(self.description)
 
+    def next_in_path(self):
+        """What comes after this quiz in its topic's learning path (an article or a quiz), or None.
+        The path belongs to the articles app; quizzes reach it through its reverse relation."""
+        step = self.path_steps.select_related("topic").first()
+        return step.following() if step else None
+
     @property
     def completion_rate(self) -> int | None:
         """Share of attempts finished, in percent (needs ``with_stats()``)."""
@@ -86,6 +104,21 @@ class Quiz(models.Model):
         return round(100 * self.finished_right / possible) if possible else None
 
 
+class Objective(models.Model):
+    """A learning objective: what a learner can do after the questions that test it. Each
+    objective needs at least three questions (``check_content`` says which fall short)."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    text = models.CharField(max_length=300, help_text="What the learner can do, starting with a verb.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class QuestionQuerySet(models.QuerySet):
     def published(self) -> QuestionQuerySet:
         return self.filter(quiz__is_published=True)
@@ -95,27 +128,182 @@ class QuestionQuerySet(models.QuerySet):
 
 
 class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "One best answer"
+        MULTIPLE = "multiple", "Select all that apply"
+        NUMERIC = "numeric", "A number"
+
+    class Tolerance(models.TextChoices):
+        ABSOLUTE = "absolute", "Absolute (± this much)"
+        RELATIVE = "relative", "Relative (± this fraction of the value)"
+
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveIntegerField()
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.SINGLE,
+        help_text=(
+            "One best answer: exactly one correct choice. Select all that apply: at least one correct "
+            "and one wrong choice; each correct choice ticked earns an equal share of the correct ones, "
+            "each wrong choice ticked costs an equal share of the wrong ones, floored at 0 (2 of 3 right "
+            "and 1 of 2 wrong ticked: 2/3 - 1/2 = 17 %); full credit only for exactly the right set. "
+            "A number: no choices; the accepted value and tolerance below."
+        ),
+    )
     prompt = models.TextField(help_text="Markdown; often a short scenario, then the question.")
     explanation = models.TextField(
         help_text="Markdown, shown after answering: why the right answer is right."
     )
+    accepted_value = models.FloatField(null=True, blank=True, help_text="A number question's answer.")
+    tolerance = models.FloatField(
+        default=0, help_text="How far an answer may be from the accepted value and still count (0: exactly)."
+    )
+    tolerance_kind = models.CharField(max_length=10, choices=Tolerance.choices, default=Tolerance.ABSOLUTE)
+    unit = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="Shown beside the field, e.g. “parameters” or “%” (then 50% is read as 50).",
+    )
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="The current version: answers keep the version they answered."
+    )
     related_terms = models.ManyToManyField(
         "glossary.Term", blank=True, related_name="questions", help_text="Shown as “Review: term” links."
+    )
+    objective = models.ForeignKey(
+        Objective,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text="The learning objective this question tests.",
+    )
+    level = models.CharField(
+        max_length=15,
+        blank=True,
+        choices=[
+            ("recall", "Recall"),
+            ("comprehension", "Comprehension"),
+            ("application", "Application"),
+            ("analysis", "Analysis"),
+        ],
+        help_text="What the question asks of the learner (for balancing a quiz).",
     )
 
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["quiz", "position"]
-        constraints = [models.UniqueConstraint(fields=["quiz", "position"], name="question_unique_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "position"], name="question_unique_position"),
+            models.CheckConstraint(condition=Q(tolerance__gte=0), name="question_tolerance_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind="numeric") | Q(accepted_value__isnull=False),
+                name="question_numeric_has_a_value",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quiz} · question {self.position}"
 
     def correct_choice(self) -> Choice | None:
         return next((c for c in self.choices.all() if c.is_correct), None)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind == self.Kind.NUMERIC
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind == self.Kind.MULTIPLE
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit.strip() in {"%", "percent"}
+
+    def grade(self, response: Response) -> float:
+        """The credit, 0 to 1, that a response earns (the rules are in the kind's help text)."""
+        if self.is_numeric:
+            return 1.0 if response.value is not None and self.accepts(response.value) else 0.0
+        if self.is_multiple:
+            choices = list(self.choices.all())
+            return scoring.select_all_credit(
+                {c.pk for c in response.choices},
+                {c.pk for c in choices if c.is_correct},
+                {c.pk for c in choices if not c.is_correct},
+            )
+        return 1.0 if response.choice is not None and response.choice.is_correct else 0.0
+
+    def accepts(self, value: float) -> bool:
+        return numbers.close_enough(
+            value,
+            self.accepted_value,
+            self.tolerance,
+            relative=self.tolerance_kind == self.Tolerance.RELATIVE,
+        )
+
+    @property
+    def accepted_text(self) -> str:
+        """The accepted answer as the learner reads it after answering: "131,072 (± 2 %)"."""
+        value = f"{self.accepted_value:,.10g}" if self.accepted_value is not None else ""
+        unit = f" {self.unit}" if self.unit and not self.is_percent else self.unit
+        if not self.tolerance:
+            return f"{value}{unit}"
+        spread = (
+            f"{100 * self.tolerance:g} %"
+            if self.tolerance_kind == self.Tolerance.RELATIVE
+            else f"{self.tolerance:g}"
+        )
+        return f"{value}{unit} (± {spread})"
+
+    def snapshot(self) -> dict:
+        """What the learner is shown and graded against, as plain data: a version's content."""
+        return {
+            "kind": self.kind,
+            "prompt": self.prompt,
+            "explanation": self.explanation,
+            "choices": [
+                {"id": c.pk, "text": c.text, "correct": c.is_correct, "rationale": c.rationale}
+                for c in sorted(self.choices.all(), key=lambda c: (c.position, c.pk))
+            ],
+            "accepted_value": self.accepted_value,
+            "tolerance": self.tolerance,
+            "tolerance_kind": self.tolerance_kind,
+            "unit": self.unit,
+        }
+
+    def current_version(self) -> QuestionVersion:
+        """The version answers go to now, made at the first answer if authors never saved one."""
+        found = QuestionVersion.objects.filter(question=self, number=self.version).first()
+        if found is None:
+            found, _ = create_or_get(
+                QuestionVersion, {"question": self, "number": self.version}, {"snapshot": self.snapshot()}
+            )
+        return found
+
+    def record_edit(self, *, same_version: bool = False) -> QuestionVersion | None:
+        """After an author saved the question and its choices: a change to what learners answer
+        (prompt, kind, choices, which are correct, the accepted value or tolerance) starts a new
+        version, so stored answers keep their meaning; other edits (explanation, rationales), and
+        any edit saved as ``same_version``, update the current version in place. Returns the
+        version made, or None when nothing was answered yet (no version to keep)."""
+        latest = self.versions.order_by("-number").first()
+        if latest is None:
+            return None
+        now = self.snapshot()
+        if same_version or not versions.changes_meaning(latest.snapshot, now):
+            QuestionVersion.objects.filter(pk=latest.pk).update(snapshot=now)
+            return None
+        made = QuestionVersion.objects.create(
+            question=self,
+            number=latest.number + 1,
+            snapshot=now,
+            note=versions.describe(latest.snapshot, now),
+        )
+        Question.objects.filter(pk=self.pk).update(version=made.number)
+        self.version = made.number
+        return made
 
     def choice_for_token(self, token: str) -> Choice | None:
         return next((c for c in self.choices.all() if c.token == token), None)
@@ -127,6 +315,9 @@ class Question(models.Model):
             explanation=self.explanation,
             choices=[checks.ChoiceData(c.text, c.is_correct, c.rationale) for c in self.choices.all()],
             missing_terms=[t.name for t in self.related_terms.all() if not t.is_published],
+            kind=self.kind,
+            accepted_value=self.accepted_value,
+            tolerance=self.tolerance,
         )
 
     def ordered_choices(self, seed: int) -> list[Choice]:
@@ -143,11 +334,6 @@ class Choice(models.Model):
 
     class Meta:
         ordering = ["question", "position", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["question"], condition=Q(is_correct=True), name="choice_one_correct_per_question"
-            )
-        ]
 
     def __str__(self) -> str:
         return self.text
@@ -159,8 +345,9 @@ class Choice(models.Model):
 
 class AttemptQuerySet(LearnerQuerySet):
     def with_correct_count(self) -> AttemptQuerySet:
+        """``correct_count``: the sum of the answers' credit (partial credit counts as a fraction)."""
         return self.annotate(
-            correct_count=Count("answers", filter=Q(answers__is_correct=True)),
+            correct_count=Coalesce(Sum("answers__credit"), 0.0, output_field=models.FloatField()),
             answer_count=Count("answers"),
         )
 
@@ -184,11 +371,7 @@ class Attempt(models.Model):
     class Meta:
         ordering = ["quiz", "-number"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False, visitor__isnull=True)
-                | Q(user__isnull=True, visitor__isnull=False),
-                name="attempt_has_one_learner",
-            ),
+            one_learner("attempt_has_one_learner"),
             models.UniqueConstraint(
                 fields=["user", "quiz", "number"],
                 condition=Q(user__isnull=False),
@@ -208,102 +391,218 @@ class Attempt(models.Model):
     def is_finished(self) -> bool:
         return self.finished_at is not None
 
+    def next_unanswered_position(self) -> int | None:
+        """Where to continue: the first question of the quiz this attempt has not answered."""
+        return (
+            Question.objects.filter(quiz_id=self.quiz_id)
+            .exclude(answers__attempt=self)
+            .order_by("position")
+            .values_list("position", flat=True)
+            .first()
+        )
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a learner sent for one question, checked against its choices (see quizzes/forms.py)."""
+
+    choices: tuple[Choice, ...] = ()  # one for a one-best-answer question, any for select all
+    value: float | None = None  # a number question's answer
+    typed: str = ""  # that number as typed
+
+    @property
+    def choice(self) -> Choice | None:
+        return self.choices[0] if len(self.choices) == 1 else None
+
+
+class QuestionVersionManager(models.Manager):
+    def get_by_natural_key(self, question_id: int, number: int) -> QuestionVersion:
+        return self.get(question_id=question_id, number=number)
+
+
+class QuestionVersion(models.Model):
+    """A question as learners answered it: its prompt, choices and key at one time. Answers
+    point here, so editing the question never rewrites what an old answer meant."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField(help_text="Kind, prompt, explanation, choices and key, as shown.")
+    note = models.CharField(max_length=300, blank=True, help_text="What changed from the version before.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = QuestionVersionManager()
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [models.UniqueConstraint(fields=["question", "number"], name="version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.question} · version {self.number}"
+
+    def natural_key(self) -> tuple[int, int]:
+        """Fixtures name a version by its question and number, never by a key that a database
+        which made versions of its own may already use."""
+        return (self.question_id, self.number)
+
 
 class Answer(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="answers")
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    choice = models.ForeignKey(
+        Choice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answers",
+        help_text="The choice picked (one-best-answer questions).",
+    )
+    choices = models.JSONField(
+        default=list, blank=True, help_text="The choice ids ticked (select all that apply)."
+    )
+    value = models.FloatField(null=True, blank=True, help_text="The number given (number questions).")
+    typed = models.CharField(max_length=40, blank=True, help_text="The number as the learner typed it.")
+    credit = models.FloatField(default=0, help_text="1 right, 0 wrong, a fraction for partly right.")
     is_correct = models.BooleanField()
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["attempt", "question__position"]
         constraints = [
-            models.UniqueConstraint(fields=["attempt", "question"], name="answer_one_per_question")
+            models.UniqueConstraint(fields=["attempt", "question"], name="answer_one_per_question"),
+            models.CheckConstraint(condition=Q(credit__gte=0, credit__lte=1), name="answer_credit_0_to_1"),
+            models.CheckConstraint(
+                condition=Q(is_correct=False) | Q(credit=1), name="answer_correct_means_full_credit"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.attempt} · {self.question.position}: {'right' if self.is_correct else 'wrong'}"
 
 
-class ReviewItemQuerySet(LearnerQuerySet):
-    def due(self, today) -> ReviewItemQuerySet:
-        return self.filter(due_on__isnull=False, due_on__lte=today, question__quiz__is_published=True)
+class CardQuerySet(LearnerQuerySet):
+    def published(self) -> CardQuerySet:
+        return self.filter(question__quiz__is_published=True)
+
+    def due_before(self, moment: dt.datetime) -> CardQuerySet:
+        """Due before ``moment``: pass the end of the learner's today for "due today"."""
+        return self.published().filter(due_at__lt=moment)
 
 
-class ReviewItem(models.Model):
-    """A question one learner missed, on its spaced-review schedule (see quizzes/schedule.py)."""
+class Card(models.Model):
+    """One question as one learner remembers it: FSRS's state after their last answer
+    (quizzes/schedule.py). Every answered question has one; its reviews are the history."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="cards")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="review_items"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="cards"
     )
     visitor = models.UUIDField(null=True, blank=True, db_index=True)
-    step = models.PositiveSmallIntegerField(default=0)
-    due_on = models.DateField(null=True, blank=True, help_text="Empty once the question left the queue.")
-    last_choice = models.ForeignKey(
-        Choice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    state = models.PositiveSmallIntegerField(
+        default=2, help_text="FSRS state: 1 learning, 2 review, 3 relearning."
     )
+    stability = models.FloatField(help_text="Days until recall falls to 90 %.")
+    difficulty = models.FloatField(help_text="FSRS difficulty, 1 (easy) to 10 (hard).")
+    due_at = models.DateTimeField(help_text="When the next review is due (UTC).")
+    last_review_at = models.DateTimeField()
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
     last_correct = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ReviewItemQuerySet.as_manager()
+    objects = CardQuerySet.as_manager()
 
     class Meta:
-        ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["user", "due_on"]), models.Index(fields=["visitor", "due_on"])]
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["user", "due_at"]), models.Index(fields=["visitor", "due_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False, visitor__isnull=True)
-                | Q(user__isnull=True, visitor__isnull=False),
-                name="review_has_one_learner",
-            ),
+            one_learner("card_has_one_learner"),
             models.UniqueConstraint(
-                fields=["user", "question"],
-                condition=Q(user__isnull=False),
-                name="review_unique_user_question",
+                fields=["user", "question"], condition=Q(user__isnull=False), name="card_unique_user_question"
             ),
             models.UniqueConstraint(
                 fields=["visitor", "question"],
                 condition=Q(visitor__isnull=False),
-                name="review_unique_visitor_question",
+                name="card_unique_visitor_question",
             ),
+            models.CheckConstraint(condition=Q(stability__gt=0), name="card_stability_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.question} · due {self.due_on or 'never'}"
+        return f"{self.question} · due {self.due_at:%Y-%m-%d}"
+
+    @property
+    def memory(self) -> schedule.Memory:
+        return schedule.Memory(
+            state=self.state,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due_at,
+            last_review=self.last_review_at,
+            reps=self.reps,
+            lapses=self.lapses,
+        )
+
+    def remember(self, memory: schedule.Memory) -> None:
+        self.state, self.stability, self.difficulty = memory.state, memory.stability, memory.difficulty
+        self.due_at, self.last_review_at = memory.due, memory.last_review
+        self.reps, self.lapses = memory.reps, memory.lapses
 
 
-class ReviewAnswer(models.Model):
-    """One answer given on the review page; the history behind a review item."""
+class Review(models.Model):
+    """One answer to a card's question, wherever it was given: the review log. A card's state is
+    what replaying its reviews gives (``schedule.replay``)."""
 
-    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="answers")
-    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="+")
-    is_correct = models.BooleanField()
-    answered_at = models.DateTimeField(default=timezone.now)
+    class Source(models.TextChoices):
+        QUIZ = "quiz", "Quiz"
+        REVIEW = "review", "Review"
+        PRACTICE = "practice", "Practice"
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    answer = models.OneToOneField(
+        "Answer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review",
+        help_text="The quiz answer this review is (quiz reviews only).",
+    )
+    choice = models.ForeignKey(Choice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    correct = models.BooleanField()
+    rating = models.PositiveSmallIntegerField(help_text="FSRS rating: 1 again, 3 good.")
+    answered_at = models.DateTimeField(default=timezone.now, db_index=True)
+    due_after = models.DateTimeField(help_text="The next review this answer scheduled.")
 
     class Meta:
-        ordering = ["answered_at"]
+        ordering = ["answered_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.item.question}: {'right' if self.is_correct else 'wrong'}"
+        return f"{self.card.question} ({self.get_source_display()}): {'right' if self.correct else 'wrong'}"
 
 
 def new_seed() -> int:
     return secrets.randbits(62)
 
 
-def _create_or_get(model, lookup: dict, defaults: dict):
-    """Race-safe get_or_create: a savepoint, then the row another request committed first."""
-    try:
-        with transaction.atomic():
-            return model.objects.create(**lookup, **defaults), True
-    except IntegrityError:
-        return model.objects.get(**lookup), False
+def first_attempt_seed(learner: Learner | None, quiz_pk: int) -> int:
+    """The choice order before a first attempt exists: stable on reload, different per learner."""
+    return scoring.seed_for(settings.SECRET_KEY.encode(), learner.who if learner else "-", quiz_pk)
+
+
+TOO_FAST = "You are answering very fast. Wait a minute, then try again: nothing was lost."
+
+
+def answers_in_last_minute(learner: Learner) -> int:
+    since = timezone.now() - dt.timedelta(minutes=1)
+    return Answer.objects.filter(
+        attempt__in=Attempt.objects.for_learner(learner), answered_at__gte=since
+    ).count()
 
 
 def record_answer(
-    *, learner, question: Question, choice: Choice, first_seed: int, out_of: int | None = None
+    *, learner, question: Question, response: Response, first_seed: int, out_of: int | None = None
 ) -> tuple[Answer, bool]:
     """Store one learner's answer to one question: once, whatever the number of submissions.
 
@@ -311,26 +610,38 @@ def record_answer(
     seed the page was shown with. A second submission returns the stored answer unchanged.
     ``out_of`` is the quiz's number of questions when the caller has it (counted otherwise).
     Returns the answer (its ``attempt`` is the learner's attempt, up to date) and whether it was
-    created by this call.
+    created by this call. Raises ``ratelimit.Limited`` (storing nothing) for a learner answering
+    faster than ``ANSWERS_PER_MINUTE``.
     """
-    if choice.question_id != question.pk:
+    if any(c.question_id != question.pk for c in response.choices):
         raise ValueError("choice of another question")
+    if answers_in_last_minute(learner) >= settings.ANSWERS_PER_MINUTE:
+        raise ratelimit.Limited(TOO_FAST)
     with transaction.atomic():
         # Lock the attempt: two last answers arriving together must not both count N-1 answers
         # (PostgreSQL's READ COMMITTED) and leave a complete attempt unfinished.
         latest = Attempt.objects.for_learner(learner).filter(quiz_id=question.quiz_id).order_by("-number")
         attempt = latest.select_for_update().first()
         if attempt is None:
-            attempt, _ = _create_or_get(
+            attempt, _ = create_or_get(
                 Attempt,
                 {**learner.as_fields(), "quiz_id": question.quiz_id, "number": 1},
                 {"seed": first_seed},
             )
             attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        answer, created = _create_or_get(
+        credit = question.grade(response)
+        answer, created = create_or_get(
             Answer,
             {"attempt": attempt, "question": question},
-            {"choice": choice, "is_correct": choice.is_correct},
+            {
+                "version": question.current_version(),
+                "choice": response.choice if not question.is_multiple else None,
+                "choices": [c.pk for c in response.choices] if question.is_multiple else [],
+                "value": response.value,
+                "typed": response.typed,
+                "credit": credit,
+                "is_correct": credit == 1,
+            },
         )
         if created:
             answered = attempt.answers.count()
@@ -339,50 +650,154 @@ def record_answer(
             if answered >= out_of and not attempt.finished_at:
                 attempt.finished_at = timezone.now()
                 Attempt.objects.filter(pk=attempt.pk).update(finished_at=attempt.finished_at)
-            reschedule(learner=learner, question=question, choice=choice)
+            remember(
+                learner=learner,
+                question=question,
+                correct=answer.is_correct,
+                choice=response.choice,
+                source=Review.Source.QUIZ,
+                answer=answer,
+            )
         return answer, created
 
 
-def reschedule(*, learner, question: Question, choice: Choice) -> ReviewItem | None:
-    """Move a question along the learner's review queue after an answer (inside the caller's atomic)."""
-    item = ReviewItem.objects.for_learner(learner).filter(question=question).first()
-    following = schedule.after_answer(
-        step=item.step if item and item.due_on else None,
-        correct=choice.is_correct,
-        today=timezone.localdate(),
+def retention() -> float:
+    return settings.DESIRED_RETENTION
+
+
+def remember(
+    *,
+    learner: Learner,
+    question: Question,
+    correct: bool,
+    choice: Choice | None,
+    source: str,
+    answer: Answer | None = None,
+) -> Card:
+    """One more answer to ``question`` for the memory model: the learner's card for it is
+    created or moved along by FSRS, and the answer joins its history. Inside the caller's
+    transaction; the card row is locked, so two answers never schedule from the same state."""
+    card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
+    # Never before the last review (clocks of two instances may differ by a little).
+    now = max(timezone.now(), card.last_review_at) if card else timezone.now()
+    memory = schedule.review(card.memory if card else None, correct, now, retention=retention())
+    if card is None:
+        card, created = create_or_get(
+            Card,
+            {**learner.as_fields(), "question": question},
+            {
+                "state": memory.state,
+                "stability": memory.stability,
+                "difficulty": memory.difficulty,
+                "due_at": memory.due,
+                "last_review_at": memory.last_review,
+                "reps": memory.reps,
+                "lapses": memory.lapses,
+                "last_correct": correct,
+            },
+        )
+        if not created:  # another request made it first: review from its state
+            card = Card.objects.select_for_update().get(pk=card.pk)
+            now = max(now, card.last_review_at)
+            memory = schedule.review(card.memory, correct, now, retention=retention())
+    if card.reps != memory.reps or card.last_review_at != memory.last_review:
+        card.remember(memory)
+        card.last_correct = correct
+        card.save()
+    Review.objects.create(
+        card=card,
+        source=source,
+        answer=answer,
+        choice=choice,
+        correct=correct,
+        rating=schedule.rating(correct),
+        answered_at=memory.last_review,
+        due_after=memory.due,
     )
-    if following is None:
-        return item
-    fields = {
-        "step": following.step,
-        "due_on": following.due,
-        "last_choice": choice,
-        "last_correct": choice.is_correct,
-        "updated_at": timezone.now(),
-    }
-    if item is None:
-        item, created = _create_or_get(ReviewItem, {**learner.as_fields(), "question": question}, fields)
-        if created:
-            return item
-    ReviewItem.objects.filter(pk=item.pk).update(**fields)
-    return item
+    return card
 
 
-def record_review(*, learner, question: Question, choice: Choice) -> tuple[ReviewItem | None, bool]:
-    """Answer a due question on the review page. Not due (already answered): nothing changes.
+def end_of_today() -> dt.datetime:
+    """The end of the learner's local day (the active time zone), as an aware datetime."""
+    today = timezone.localdate()
+    return timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
 
-    Returns the item as it stands and whether this call recorded an answer.
-    """
-    if choice.question_id != question.pk:
+
+EARLY_REVIEW_DAYS = 3  # "Review this term" also offers a term's questions due within this many days
+
+
+def record_review(
+    *, learner: Learner, question: Question, response: Response, early: bool = False
+) -> tuple[Card | None, bool]:
+    """Answer a due question on the review page (``early``: or one due within a few days, when
+    the learner reviews one term). Not due (already answered, or never answered): nothing
+    changes. Returns the card as it stands and whether this call recorded an answer."""
+    if any(c.question_id != question.pk for c in response.choices):
+        raise ValueError("choice of another question")
+    until = end_of_today() + dt.timedelta(days=EARLY_REVIEW_DAYS if early else 0)
+    with transaction.atomic():
+        card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
+        if card is None or card.due_at >= until:
+            return card, False
+        correct = question.grade(response) == 1
+        card = remember(
+            learner=learner,
+            question=question,
+            correct=correct,
+            choice=response.choice,
+            source=Review.Source.REVIEW,
+        )
+        return card, True
+
+
+def practice_set(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, list[int]]:
+    """The questions to practise after ``quiz``: those the learner missed in their latest finished
+    attempt and has not yet answered right in practice since. Returns the attempt and their ids,
+    in quiz order."""
+    attempt = (
+        Attempt.objects.for_learner(learner)
+        .filter(quiz=quiz, finished_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+    if attempt is None:
+        return None, []
+    missed = list(
+        attempt.answers.filter(is_correct=False)
+        .order_by("question__position")
+        .values_list("question_id", flat=True)
+    )
+    fixed = set(
+        Review.objects.filter(
+            card__in=Card.objects.for_learner(learner).filter(question_id__in=missed),
+            source=Review.Source.PRACTICE,
+            correct=True,
+            answered_at__gte=attempt.finished_at,
+        ).values_list("card__question_id", flat=True)
+    )
+    return attempt, [pk for pk in missed if pk not in fixed]
+
+
+def record_practice(*, learner: Learner, question: Question, response: Response) -> tuple[Card | None, bool]:
+    """Practise a missed question right after the quiz. It does not touch the attempt's score;
+    it counts for the memory model as a same-day review. A question that is not (or no longer)
+    in the learner's practice set changes nothing. Returns the card and whether it recorded."""
+    if any(c.question_id != question.pk for c in response.choices):
         raise ValueError("choice of another question")
     with transaction.atomic():
-        item = ReviewItem.objects.for_learner(learner).select_for_update().filter(question=question).first()
-        if item is None or not schedule.is_due(item.due_on, timezone.localdate()):
-            return item, False
-        ReviewAnswer.objects.create(item=item, choice=choice, is_correct=choice.is_correct)
-        reschedule(learner=learner, question=question, choice=choice)
-        item.refresh_from_db()
-        return item, True
+        card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
+        _, pending = practice_set(learner, question.quiz)
+        if card is None or question.pk not in pending:
+            return card, False
+        correct = question.grade(response) == 1
+        card = remember(
+            learner=learner,
+            question=question,
+            correct=correct,
+            choice=response.choice,
+            source=Review.Source.PRACTICE,
+        )
+        return card, True
 
 
 def start_new_attempt(*, learner, quiz: Quiz) -> Attempt:
@@ -395,7 +810,7 @@ def start_new_attempt(*, learner, quiz: Quiz) -> Attempt:
         if latest is not None and not latest.answers.exists():
             return latest
         number = latest.number + 1 if latest else 1
-        attempt, _ = _create_or_get(
+        attempt, _ = create_or_get(
             Attempt, {**learner.as_fields(), "quiz": quiz, "number": number}, {"seed": new_seed()}
         )
         return attempt
@@ -405,8 +820,8 @@ def adopt_visitor_progress(*, visitor, user) -> int:
     """Move everything an anonymous visitor did to the account they signed up or logged in with.
 
     Attempts keep their answers and are numbered after the account's own attempts at the same
-    quiz (both are kept). A question queued for review on both sides keeps the earlier due date
-    and the history of both. Returns the number of attempts moved.
+    quiz (both are kept). A question both sides remember gets one card, replayed from the
+    history of both. Returns the number of attempts moved.
     """
     if visitor is None:
         return 0
@@ -424,22 +839,26 @@ def adopt_visitor_progress(*, visitor, user) -> int:
                 user=user, visitor=None, number=latest[attempt.quiz_id]
             )
             moved += 1
-        mine = {item.question_id: item for item in ReviewItem.objects.filter(user=user)}
-        for item in ReviewItem.objects.filter(visitor=visitor):
-            kept = mine.get(item.question_id)
+        mine = {card.question_id: card for card in Card.objects.filter(user=user)}
+        for card in Card.objects.filter(visitor=visitor):
+            kept = mine.get(card.question_id)
             if kept is None:
-                ReviewItem.objects.filter(pk=item.pk).update(user=user, visitor=None)
+                Card.objects.filter(pk=card.pk).update(user=user, visitor=None)
                 continue
-            ReviewAnswer.objects.filter(item=item).update(item=kept)
-            dues = [d for d in (kept.due_on, item.due_on) if d is not None]
-            if dues and min(dues) != kept.due_on:
-                ReviewItem.objects.filter(pk=kept.pk).update(due_on=min(dues), step=item.step)
-            item.delete()
+            # Both remember this question: one history, replayed in time order.
+            Review.objects.filter(card=card).update(card=kept)
+            card.delete()
+            history = list(kept.reviews.order_by("answered_at", "pk"))
+            memory = schedule.replay(((r.answered_at, r.correct) for r in history), retention=retention())
+            kept.remember(memory)
+            kept.last_correct = history[-1].correct
+            kept.save()
         return moved
 
 
 def item_analysis(quiz: Quiz) -> dict[int, analysis.ItemStats]:
-    """Statistics per question of ``quiz``, from each learner's first finished attempt."""
+    """Statistics per question of ``quiz``, from each learner's first finished attempt, for each
+    question's current version only: answers to an older version answered another question."""
     firsts: dict[tuple, int] = {}
     for attempt_id, user_id, visitor in (
         Attempt.objects.filter(quiz=quiz, finished_at__isnull=False)
@@ -447,12 +866,15 @@ def item_analysis(quiz: Quiz) -> dict[int, analysis.ItemStats]:
         .values_list("pk", "user_id", "visitor")
     ):
         firsts.setdefault((user_id, visitor), attempt_id)
-    responses: dict[int, dict[int, tuple[int, bool]]] = {attempt_id: {} for attempt_id in firsts.values()}
-    for attempt_id, question_id, choice_id, correct in Answer.objects.filter(
+    current = dict(Question.objects.filter(quiz=quiz).values_list("pk", "version"))
+    responses: dict[int, dict[int, tuple]] = {attempt_id: {} for attempt_id in firsts.values()}
+    for attempt_id, question_id, choice_id, ticked, credit, number in Answer.objects.filter(
         attempt_id__in=responses
-    ).values_list("attempt_id", "question_id", "choice_id", "is_correct"):
-        responses[attempt_id][question_id] = (choice_id, correct)
-    choices: dict[int, list[int]] = {}
+    ).values_list("attempt_id", "question_id", "choice_id", "choices", "credit", "version__number"):
+        if (number or 1) != current.get(question_id):
+            continue
+        responses[attempt_id][question_id] = (tuple(ticked) if ticked else choice_id, credit)
+    choices: dict[int, list[int]] = {pk: [] for pk in current}
     for question_id, choice_id in Choice.objects.filter(question__quiz=quiz).values_list("question_id", "pk"):
-        choices.setdefault(question_id, []).append(choice_id)
+        choices[question_id].append(choice_id)
     return analysis.analyse(list(responses.values()), choices)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Score:
-    correct: int
+    correct: float  # the sum of each answer's credit: partial credit counts as a fraction
     total: int
 
     @property
@@ -22,12 +22,31 @@ class Score:
         return self.correct / self.total if self.total else 0.0
 
     def __str__(self) -> str:
-        return f"{self.correct} / {self.total}"
+        return f"{points(self.correct)} / {self.total}"
+
+    @property
+    def points(self) -> str:
+        return points(self.correct)
 
 
-def score(results: Iterable[bool], total: int) -> Score:
-    """``results``: whether each stored answer was right; ``total``: questions in the quiz."""
-    return Score(correct=sum(1 for right in results if right), total=total)
+def points(value: float) -> str:
+    """A score as people write it: 3, 2.5, 2.17 (at most two decimals)."""
+    return f"{round(value, 2):g}"
+
+
+def score(results: Iterable[bool | float], total: int) -> Score:
+    """``results``: each stored answer's credit (True/False or a fraction from 0 to 1);
+    ``total``: questions in the quiz."""
+    return Score(correct=round(sum(float(r) for r in results), 4), total=total)
+
+
+def select_all_credit(ticked: set, correct: set, wrong: set) -> float:
+    """Select all that apply: each correct choice ticked earns an equal share of the correct
+    ones, each wrong choice ticked costs an equal share of the wrong ones, floored at 0. Full
+    credit only for exactly the right set: 2 of 3 right and 1 of 2 wrong ticked is 2/3 - 1/2."""
+    earned = len(ticked & correct) / len(correct) if correct else 0.0
+    lost = len(ticked & wrong) / len(wrong) if wrong else 0.0
+    return max(0.0, round(earned - lost, 4))
 
 
 def best(scores: Iterable[Score]) -> Score | None:
@@ -39,17 +58,13 @@ def shuffled(seed: int, keys: Sequence[int]) -> list[int]:
     return sorted(keys, key=lambda k: hashlib.blake2b(f"{seed}:{k}".encode(), digest_size=8).digest())
 
 
+def seed_for(secret: bytes, who: str, quiz_key: int) -> int:
+    """The choice order before a first attempt exists: stable on reload, different per learner
+    (``who``) and quiz, unguessable without the secret."""
+    digest = hmac.new(secret, f"seed:{who}:{quiz_key}".encode(), hashlib.sha256)
+    return int.from_bytes(digest.digest()[:8], "big") >> 2
+
+
 def opaque_token(secret: bytes, key: int) -> str:
     """A form value that names a choice without revealing anything about it or its order."""
     return hmac.new(secret, f"choice:{key}".encode(), hashlib.sha256).hexdigest()[:16]
-
-
-NOT_STARTED, PRACTISING, MASTERED = "not started", "practising", "mastered"
-
-
-def mastery(results_oldest_first: Sequence[bool], *, needed: int = 2) -> str:
-    """A term is mastered when the learner's last ``needed`` answers about it were all right."""
-    if not results_oldest_first:
-        return NOT_STARTED
-    recent = results_oldest_first[-needed:]
-    return MASTERED if len(recent) == needed and all(recent) else PRACTISING

@@ -8,15 +8,14 @@ urlpatterns = [
     path("<slug:slug>/", views.quiz_detail, name="detail"),
     path("<slug:slug>/questions/<int:position>/answer/", views.answer_question, name="answer"),
     path("<slug:slug>/retake/", views.retake_quiz, name="retake"),
+    path("<slug:slug>/practice/", views.practice, name="practice"),
+    path("<slug:slug>/practice/<int:position>/", views.practice_answer, name="practice_answer"),
     path("<slug:slug>/attempts/<uuid:public_id>/", views.attempt_detail, name="attempt"),
 ]
 
-# Mounted at /progress/ by the root URLconf.
-progress_patterns = (
-    [
-        path("", views.progress, name="overview"),
-        path("review/", views.review, name="review"),
-        path("review/<slug:slug>/<int:position>/", views.review_answer, name="answer"),
-    ],
-    "progress",
-)
+# The review queue, mounted under /progress/ (namespace "progress") by the root URLconf.
+review_patterns = [
+    path("review/", views.review, name="review"),
+    path("review/<slug:slug>/<int:position>/", views.review_answer, name="answer"),
+    path("calendar.ics", views.calendar, name="calendar"),
+]

@@ -1,40 +1,49 @@
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary.linking import TermLinker, term_linker
 from glossary.models import Term
-from learn import charts, ratelimit
-from learn.errors import ERRORS
-from learn.markdown import Rendered
-from learn.markdown import render as render_markdown
-from learn.models import Article, content_version
-from learn.pagecache import cached_for_visitors
-from quizzes import scoring
-from quizzes.learners import Learner, first_attempt_seed
+from learn.core import ratelimit
+from learn.core.errors import error_page
+from learn.core.http import see_other
+from learn.core.learners import Learner
+from learn.core.markdown import Rendered
+from learn.core.markdown import render as render_markdown
+from learn.core.models import content_version
+from learn.core.pagecache import cached_page
+from quizzes import icalendar, scoring
+from quizzes.forms import AnswerForm
 from quizzes.models import (
+    EARLY_REVIEW_DAYS,
     Answer,
     Attempt,
+    Card,
     Choice,
     Question,
     Quiz,
-    ReviewAnswer,
-    ReviewItem,
+    Response,
+    Review,
+    end_of_today,
+    first_attempt_seed,
+    practice_set,
     record_answer,
+    record_practice,
     record_review,
     start_new_attempt,
 )
@@ -42,10 +51,27 @@ from quizzes.models import (
 
 @dataclass(frozen=True)
 class Given:
-    """An answer as the question partial shows it: the choice and whether it was right."""
+    """An answer as the question partial shows it when it is not a stored quiz answer (review,
+    practice): what was picked, ticked or typed, and how right it was."""
 
-    choice_id: int
+    choice_id: int | None
     is_correct: bool
+    choices: tuple[int, ...] = ()
+    value: float | None = None
+    typed: str = ""
+    credit: float = 0.0
+
+    @classmethod
+    def of(cls, question: Question, response: Response) -> Given:
+        credit = question.grade(response)
+        return cls(
+            choice_id=response.choice.pk if response.choice else None,
+            is_correct=credit == 1,
+            choices=tuple(c.pk for c in response.choices),
+            value=response.value,
+            typed=response.typed,
+            credit=credit,
+        )
 
 
 @dataclass
@@ -63,6 +89,9 @@ class QuestionState:
     note: str = ""
 
     key: str = ""  # unique on pages that show questions of several quizzes
+    origin: Quiz | None = None  # on review and practice pages: the quiz the question comes from
+    hidden: tuple = ()  # extra (name, value) fields the form sends back (display only)
+    retry: str = ""  # practice: where to try a missed question again
 
     @cached_property
     def prompt(self) -> Rendered:
@@ -79,6 +108,23 @@ class QuestionState:
     @property
     def anchor(self) -> str:
         return self.key or f"q{self.question.position}"
+
+    @property
+    def ticked(self) -> set[int]:
+        """The choices this answer picked or ticked."""
+        if not self.answer:
+            return set()
+        if self.question.is_multiple:
+            return set(self.answer.choices)
+        return {self.answer.choice_id} if self.answer.choice_id else set()
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answer.credit) if self.answer else 0
+
+    @property
+    def says_select_all(self) -> bool:
+        return "select all that apply" in self.question.prompt.lower()
 
     @property
     def correct(self) -> Choice | None:
@@ -98,12 +144,6 @@ def questions_for(quiz_filter: dict) -> list[Question]:
     )
 
 
-# A quiz's background reading: its published articles only (learn.Article.quiz points here).
-PUBLISHED_ARTICLES = Prefetch(
-    "articles", queryset=Article.objects.published().only("title", "slug", "quiz_id")
-)
-
-
 def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
     """A published quiz with its questions, choices, terms and reading: five queries to build,
     then kept in the cache until the content changes (one query to check the content version).
@@ -112,9 +152,10 @@ def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
     key = f"quiz:{version}:{slug}"  # a slug from the URL: letters, digits, - and _
     found = cache.get(key) if version is not None else None
     if found is None:
-        quiz = Quiz.objects.published().prefetch_related(PUBLISHED_ARTICLES).filter(slug=slug).first()
+        quiz = Quiz.objects.published().with_reading().filter(slug=slug).first()
         if quiz is None:
             return None
+        quiz.next_step = quiz.next_in_path()  # kept with the quiz in the cache
         found = (quiz, questions_for({"quiz": quiz}))
         if version is not None:
             cache.set(key, found, timeout=None)
@@ -150,9 +191,11 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
             )
         )
     answered = [s for s in states if s.answer]
-    result = scoring.score((s.answer.is_correct for s in answered), total)
-    missed = [s for s in answered if not s.answer.is_correct]
+    result = scoring.score((s.answer.credit for s in answered), total)
+    missed = [s for s in answered if not s.answer.is_correct]  # partly right counts as missed
     review_terms = list({t.pk: t for s in missed for t in s.question.related_terms.all()}.values())
+    finished = total > 0 and len(answered) == total
+    previous = previous_score(attempt, total) if finished else None
     return {
         "quiz": quiz,
         "states": states,
@@ -160,37 +203,42 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
         "answered_count": len(answered),
         "total": total,
         "score": result,
-        "finished": total > 0 and len(answered) == total,
+        "finished": finished,
         "missed": missed,
         "review_terms": review_terms,
+        "previous": previous,
+        "fixed_every_miss": bool(
+            finished
+            and previous
+            and not missed
+            and previous[0].correct < previous[0].total
+            and attempt.finished_at - previous[1] < dt.timedelta(days=1)
+        ),
+        "next_step": getattr(quiz, "next_step", None),
     }
 
 
-def too_many_new_visitors(request: HttpRequest) -> bool:
-    """A first answer starts a visitor session: bounded per client address, shared by all workers."""
-    key = ratelimit.client_key(request)
-    if ratelimit.is_limited(ratelimit.NEW_VISITOR, key):
-        return True
-    ratelimit.record(ratelimit.NEW_VISITOR, key)
-    return False
-
-
-def choice_error(token: str) -> str:
-    """What a learner reads when the Check button sent no choice, or a choice that is not there."""
-    if not token:
-        return "Choose one of the answers, then press Check."
-    return "That answer is not one of this question’s choices. Reload the page and try again."
-
-
-def see_other(url: str) -> HttpResponseRedirect:
-    """After a POST, a 303 so that reloading the page does not post again."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+def previous_score(attempt: Attempt | None, total: int) -> tuple[scoring.Score, dt.datetime] | None:
+    """The learner's attempt before this one, if they finished it: its score and when."""
+    if attempt is None or attempt.number < 2:
+        return None
+    earlier = (
+        Attempt.objects.filter(
+            quiz_id=attempt.quiz_id,
+            user_id=attempt.user_id,
+            visitor=attempt.visitor,
+            number__lt=attempt.number,
+            finished_at__isnull=False,
+        )
+        .with_correct_count()
+        .order_by("-number")
+        .first()
+    )
+    return (scoring.Score(earlier.correct_count, total), earlier.finished_at) if earlier else None
 
 
 @require_safe
-@cached_for_visitors
+@cached_page(params=("page",))
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = Quiz.objects.published().with_question_count().order_by("position", "title", "pk")
     page = Paginator(quizzes, 24).get_page(request.GET.get("page"))
@@ -209,7 +257,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@cached_page()
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     found = published_quiz(slug)
     if found is None:
@@ -233,32 +281,30 @@ def _answer_error(request, quiz, questions, attempt, seed, position, message, st
 
 @require_POST
 def answer_question(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    """Check one answer: validate it, record it (limits, attempt, answer, schedule), show it."""
     found = published_quiz(slug)
-    if found is None:
-        raise Http404("No such quiz")
-    quiz, questions = found
-    question = next((q for q in questions if q.position == position), None)
+    question = next((q for q in found[1] if q.position == position), None) if found else None
     if question is None:
         raise Http404("No such question")
+    quiz, questions = found
     learner = Learner.from_request(request)
     seed = first_attempt_seed(learner, quiz.pk)
-    token = request.POST.get("choice", "")
-    choice = question.choice_for_token(token) if isinstance(token, str) and len(token) <= 64 else None
-    if not token or choice is None:
-        message = choice_error(token)
-        return _answer_error(request, quiz, questions, latest_attempt(learner, quiz), seed, position, message)
-
-    if learner is None and too_many_new_visitors(request):
-        return _answer_error(request, quiz, questions, None, seed, position, ERRORS[429][1], status=429)
-    if learner is not None and learner.answers_in_last_minute() >= settings.ANSWERS_PER_MINUTE:
-        message = "You are answering very fast. Wait a minute, then try again: nothing was lost."
-        return _answer_error(
-            request, quiz, questions, latest_attempt(learner, quiz), seed, position, message, status=429
+    form = AnswerForm(question, request.POST)
+    if not form.is_valid():
+        attempt = latest_attempt(learner, quiz)
+        return _answer_error(request, quiz, questions, attempt, seed, position, form.message)
+    try:
+        learner = learner or Learner.start_visitor(request)
+        answer, _ = record_answer(
+            learner=learner,
+            question=question,
+            response=form.cleaned_data["response"],
+            first_seed=seed,
+            out_of=len(questions),
         )
-    learner = Learner.from_request(request, create=True)
-    answer, _ = record_answer(
-        learner=learner, question=question, choice=choice, first_seed=seed, out_of=len(questions)
-    )
+    except ratelimit.Limited as limited:
+        attempt = latest_attempt(learner, quiz)
+        return _answer_error(request, quiz, questions, attempt, seed, position, limited.message, 429)
     if not request.htmx:
         return see_other(f"{quiz.get_absolute_url()}#q{position}")
     attempt = answer.attempt  # the attempt the answer went to, with its answers in one query:
@@ -272,7 +318,11 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
 @require_POST
 def retake_quiz(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
-    start_new_attempt(learner=Learner.from_request(request, create=True), quiz=quiz)
+    try:
+        learner = Learner.from_request(request) or Learner.start_visitor(request)
+    except ratelimit.Limited:
+        return error_page(request, 429)
+    start_new_attempt(learner=learner, quiz=quiz)
     return see_other(quiz.get_absolute_url())
 
 
@@ -286,7 +336,7 @@ def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     attempt = (
         Attempt.objects.for_learner(learner)
         .filter(quiz__slug=slug, quiz__is_published=True, public_id=public_id)
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice")))
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice", "version")))
         .first()
     )
     found = published_quiz(slug) if attempt else None
@@ -296,128 +346,63 @@ def attempt_detail(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     if not attempt.is_finished:
         return HttpResponseRedirect(quiz.get_absolute_url())
     context = quiz_context(quiz, questions, attempt, attempt.seed)
+    for state in context["states"]:  # what the learner saw, if the question changed since
+        version = state.answer.version if state.answer else None
+        if version is not None and version.snapshot != state.question.snapshot():
+            state.question = as_answered(state.question, version.snapshot)
+            state.choices = state.question.ordered_choices(attempt.seed)
     return render(request, "quizzes/attempt_detail.html", context)
 
 
-def progress_context(learner: Learner | None) -> dict:
-    """Everything /progress/ shows, in a fixed number of queries whatever the learner did."""
-    quizzes = list(Quiz.objects.published().with_question_count())
-    attempts = list(
-        Attempt.objects.for_learner(learner)
-        .filter(quiz__is_published=True)
-        .with_correct_count()
-        .order_by("quiz_id", "number")
+def as_answered(question: Question, snapshot: dict) -> Question:
+    """The question as a version recorded it: an unsaved copy with the version's text, key and
+    choices (the terms and quiz stay the question's own)."""
+    frozen = Question(
+        pk=question.pk,
+        quiz=question.quiz,
+        position=question.position,
+        kind=snapshot["kind"],
+        prompt=snapshot["prompt"],
+        explanation=snapshot["explanation"],
+        accepted_value=snapshot.get("accepted_value"),
+        tolerance=snapshot.get("tolerance") or 0,
+        tolerance_kind=snapshot.get("tolerance_kind") or Question.Tolerance.ABSOLUTE,
+        unit=snapshot.get("unit", ""),
     )
-    by_quiz: dict[int, list[Attempt]] = {}
-    for attempt in attempts:
-        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
-    rows = []
-    for quiz in quizzes:
-        mine = by_quiz.get(quiz.pk, [])
-        finished = [a for a in mine if a.finished_at]
-        scores = [scoring.Score(a.correct_count, quiz.question_count) for a in finished]
-        chart = None
-        if len(finished) >= 2:
-            chart = charts.render(
-                charts.Chart(
-                    title=f"{quiz.title}: score by attempt",
-                    x_label="Attempt",
-                    y_label="Score (%)",
-                    series=("Score",),
-                    scale=100,
-                    rows=tuple(
-                        (f"Attempt {a.number}", (float(s.percent),))
-                        for a, s in zip(finished, scores, strict=True)
-                    ),
-                )
-            )
-        rows.append(
-            {
-                "quiz": quiz,
-                "attempts": mine,
-                "finished": list(zip(finished, scores, strict=True)),
-                "best": scoring.best(scores),
-                "last": scores[-1] if scores else None,
-                "in_progress": bool(mine) and not mine[-1].finished_at,
-                "chart": mark_safe(chart) if chart else None,
-            }
-        )
-    answers = list(
-        Answer.objects.filter(attempt__in=Attempt.objects.for_learner(learner)).values_list(
-            "question_id", "is_correct", "answered_at"
-        )
-    )
-    reviews = list(
-        ReviewAnswer.objects.filter(item__in=ReviewItem.objects.for_learner(learner)).values_list(
-            "item__question_id", "is_correct", "answered_at"
-        )
-    )
-    events: dict[int, list[tuple]] = {}
-    for question_id, correct, at in answers + reviews:
-        events.setdefault(question_id, []).append((at, correct))
-    links = Question.related_terms.through.objects.filter(
-        question__quiz__is_published=True, term__is_published=True
-    ).values_list("question_id", "term_id", "term__name", "term__slug")
-    terms: dict[int, dict] = {}
-    for question_id, term_id, name, slug in links:
-        entry = terms.setdefault(term_id, {"name": name, "slug": slug, "events": []})
-        entry["events"].extend(events.get(question_id, []))
-    term_rows = sorted(
-        (
-            {
-                "name": t["name"],
-                "slug": t["slug"],
-                "status": scoring.mastery([c for _, c in sorted(t["events"], key=lambda e: e[0])]),
-                "answers": len(t["events"]),
-            }
-            for t in terms.values()
-        ),
-        key=lambda t: t["name"].lower(),
-    )
-    right = sum(1 for a in answers if a[1])
-    return {
-        "rows": rows,
-        "answered": len(answers),
-        "answered_right": right,
-        "share_right": round(100 * right / len(answers)) if answers else 0,
-        "quizzes_completed": sum(1 for r in rows if r["finished"]),
-        "terms": term_rows,
-        "mastered": sum(1 for t in term_rows if t["status"] == scoring.MASTERED),
-        "due": ReviewItem.objects.for_learner(learner).due(timezone.localdate()).count(),
+    choices = [
+        Choice(pk=c["id"], question=frozen, text=c["text"], is_correct=c["correct"], rationale=c["rationale"])
+        for c in snapshot["choices"]
+    ]
+    frozen._prefetched_objects_cache = {
+        "choices": choices,
+        "related_terms": question.related_terms.all(),
     }
+    return frozen
 
 
-@require_safe
-def progress(request: HttpRequest) -> HttpResponse:
-    from learn.models import ArticleRead
-
-    learner = Learner.from_request(request)
-    context = progress_context(learner)
-    context["articles_read"] = (
-        ArticleRead.objects.for_learner(learner).filter(article__is_published=True).count()
-    )
-    context["review_due"] = context["due"]  # the header's badge: already counted
-    return render(request, "quizzes/progress.html", context)
-
-
-def review_states(
-    learner: Learner | None, items: list[ReviewItem], given: dict[int, Given]
+def card_states(
+    cards: list[Card], given: dict[int, Given], *, action: str, first: int = 1, total: int | None = None
 ) -> list[QuestionState]:
+    """Questions from the learner's cards (review or practice), each numbered ``k / total`` and
+    saying which quiz it comes from; ``action`` names the URL that answers them."""
     linker = functools.cache(term_linker)  # built at the first explanation shown, then shared
+    total = total if total is not None else first - 1 + len(cards)
     states = []
-    for number, item in enumerate(items, start=1):
-        question = item.question
-        answer = given.get(question.pk)
+    for number, card in enumerate(cards, start=first):
+        question = card.question
         states.append(
             QuestionState(
                 question=question,
                 number=number,
-                total=len(items),
-                choices=question.ordered_choices(item.pk * 7919 + item.step),
-                answer=answer,
+                total=total,
+                # Reshuffled at every answer: the order never gives the key away.
+                choices=question.ordered_choices(card.pk * 7919 + card.reps),
+                answer=given.get(question.pk),
                 linker=linker,
-                action=reverse("progress:answer", args=[question.quiz.slug, question.position]),
-                key=f"r{item.pk}",
+                action=reverse(action, args=[question.quiz.slug, question.position]),
+                key=f"r{card.pk}",
+                origin=question.quiz if action == "progress:answer" else None,  # practice: its own quiz
+                hidden=(("n", number), ("of", total)),
             )
         )
     return states
@@ -426,10 +411,11 @@ def review_states(
 REVIEW_BATCH = 20
 
 
-def review_items(learner: Learner | None):
-    """The learner's review queue with what the question partial needs, in fixed queries."""
+def learner_cards(learner: Learner | None):
+    """The learner's cards with what the question partial needs, in fixed queries."""
     return (
-        ReviewItem.objects.for_learner(learner)
+        Card.objects.for_learner(learner)
+        .published()
         .select_related("question__quiz")
         .prefetch_related(
             "question__choices",
@@ -441,52 +427,229 @@ def review_items(learner: Learner | None):
     )
 
 
-def due_items(learner: Learner | None):
-    return review_items(learner).due(timezone.localdate())
+def review_scope(request: HttpRequest, learner: Learner | None):
+    """Due cards, or with ?term= that term's due and soon-due ones; and the term (or None)."""
+    slug = request.GET.get("term", "") or request.POST.get("term", "")
+    term = Term.objects.published().filter(slug=slug).only("name", "slug").first() if slug else None
+    until = end_of_today()
+    cards = learner_cards(learner)
+    if term is not None:
+        until += dt.timedelta(days=EARLY_REVIEW_DAYS)
+        cards = cards.filter(question__related_terms=term)
+    return cards.filter(due_at__lt=until).order_by("due_at", "pk"), term
+
+
+def displayed_number(data, default: int) -> int:
+    """The number a card was shown with ("2 / 7"), sent back with its answer: display only."""
+    raw = data.get("n", "") if hasattr(data, "get") else ""
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 5 else default
 
 
 @require_safe
 def review(request: HttpRequest) -> HttpResponse:
     learner = Learner.from_request(request)
-    items = list(due_items(learner)[:REVIEW_BATCH])
-    upcoming = (
-        ReviewItem.objects.for_learner(learner)
-        .filter(due_on__gt=timezone.localdate(), question__quiz__is_published=True)
-        .order_by("due_on")
-        .values_list("due_on", flat=True)
-        .first()
+    due, term = review_scope(request, learner)
+    cards = list(due[:REVIEW_BATCH])
+    today = review_today(learner)
+    states = card_states(
+        cards, {}, action="progress:answer", first=today["reviewed"] + 1, total=today["reviewed"] + len(cards)
     )
-    context = {"states": review_states(learner, items, {}), "next_due": upcoming}
+    for state in states:
+        if term is not None:
+            state.hidden = (*state.hidden, ("term", term.slug))
+    context = {
+        "states": states,
+        "early_days": EARLY_REVIEW_DAYS,
+        "today": today,
+        "term": term,
+        "next_review": next_review(learner),
+    }
     return render(request, "quizzes/review.html", context)
 
 
 @require_POST
 def review_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     learner = Learner.from_request(request)
-    item = (
-        review_items(learner)
+    card = (
+        learner_cards(learner)
         .filter(question__quiz__slug=slug, question__position=position, question__quiz__is_published=True)
         .first()
     )
-    if item is None:
+    if card is None:
         raise Http404("This question is not in your review queue")
-    question = item.question
-    token = request.POST.get("choice", "")
-    choice = question.choice_for_token(token) if isinstance(token, str) and len(token) <= 64 else None
-    if choice is None and (item.due_on is not None and item.due_on <= timezone.localdate()):
-        state = review_states(learner, [item], {})[0]
-        state.error = choice_error(token)
+    question = card.question
+    form = AnswerForm(question, request.POST)
+    number = displayed_number(request.POST, 1)
+    total = max(number, displayed_number({"n": request.POST.get("of", "")}, number))
+    term = request.POST.get("term", "")
+    early = isinstance(term, str) and question.related_terms.filter(slug=term).exists()
+    due_until = end_of_today() + dt.timedelta(days=EARLY_REVIEW_DAYS if early else 0)
+    if not form.is_valid() and card.due_at < due_until:
+        state = card_states([card], {}, action="progress:answer", first=number, total=total)[0]
+        state.error = form.message
         template = "quizzes/review.html#question" if request.htmx else "quizzes/review.html"
         return render(request, template, {"state": state, "states": [state]}, status=400)
-    if choice is not None:
-        item, _ = record_review(learner=learner, question=question, choice=choice)
+    recorded = False
+    if form.is_valid():
+        card, recorded = record_review(
+            learner=learner, question=question, response=form.cleaned_data["response"], early=early
+        )
     if not request.htmx:
-        return see_other(reverse("progress:review"))
-    given = {question.pk: Given(choice_id=item.last_choice_id, is_correct=item.last_correct)}
-    state = review_states(learner, [item], given)[0]
+        if not recorded and form.is_valid():
+            messages.info(request, NOT_DUE)
+        return see_other(reverse("progress:review") + (f"?term={term}" if early else ""))
+    if recorded:
+        given = {question.pk: Given.of(question, form.cleaned_data["response"])}
+    else:
+        last = card.reviews.order_by("-answered_at", "-pk").first()
+        given = {question.pk: Given(last.choice_id, last.correct, credit=float(last.correct))} if last else {}
+    state = card_states([card], given, action="progress:answer", first=number, total=total)[0]
     state.note = (
-        f"Next review: {item.due_on:%A %d %B}."
-        if item.due_on
-        else "Learned: this question leaves your queue."
+        f"Next review: {spoken_day(card.due_at)}."
+        if recorded
+        else NOT_DUE + f" Next review: {spoken_day(card.due_at)}."
     )
-    return render(request, "quizzes/review.html#answer-response", {"state": state, "oob": True})
+    context = {
+        "state": state,
+        "oob": True,
+        "today": review_today(learner),
+        "next_review": next_review(learner),
+    }
+    return render(request, "quizzes/review.html#answer-response", context)
+
+
+def spoken_day(moment: dt.datetime) -> str:
+    """ "Wednesday 2 December", in the learner's time zone: how every date on the site reads."""
+    return dateformat.format(timezone.localtime(moment), "l j F")
+
+
+NOT_DUE = "This question was not due for review, so nothing changed."
+
+
+def review_today(learner: Learner | None) -> dict:
+    """Reviews the learner answered today (their local day) and how many were right."""
+    start = end_of_today() - dt.timedelta(days=1)
+    reviews = Review.objects.filter(
+        card__in=Card.objects.for_learner(learner), source=Review.Source.REVIEW, answered_at__gte=start
+    )
+    counts = reviews.aggregate(n=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+    return {"reviewed": counts["n"], "right": counts["right"]}
+
+
+def next_review(learner: Learner | None) -> dict | None:
+    """The next day with reviews after today, and how many questions come back that day."""
+    later = Card.objects.for_learner(learner).published().filter(due_at__gte=end_of_today())
+    first = later.order_by("due_at").values_list("due_at", flat=True).first()
+    if first is None:
+        return None
+    day = timezone.localtime(first).date()
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return {"day": day, "count": later.filter(due_at__lt=end).count()}
+
+
+# ---- Practice: the questions missed in the last attempt, right away ------------------------
+
+
+def practice_context(learner: Learner | None, quiz: Quiz, given: dict | None = None, first: int = 1) -> dict:
+    attempt, pending = practice_set(learner, quiz)
+    cards = list(learner_cards(learner).filter(question_id__in=pending).order_by("question__position"))
+    missed = attempt.answers.filter(is_correct=False).count() if attempt else 0
+    return {
+        "quiz": quiz,
+        "attempt": attempt,
+        "states": card_states(
+            cards, given or {}, action="quizzes:practice_answer", first=first, total=missed
+        ),
+        "missed": missed,
+        "fixed": missed - len(cards),
+        "next_review": next_review(learner),
+    }
+
+
+@require_safe
+def practice(request: HttpRequest, slug: str) -> HttpResponse:
+    """The misses of the learner's last attempt, reshuffled, until each is answered right once."""
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    context = practice_context(Learner.from_request(request), quiz)
+    context["first"] = context["fixed"] + 1
+    for number, state in enumerate(context["states"], start=context["fixed"] + 1):
+        state.number, state.hidden = number, (("n", number), ("of", context["missed"]))
+    template = "quizzes/practice.html#practice" if request.htmx else "quizzes/practice.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_POST
+def practice_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    learner = Learner.from_request(request)
+    card = learner_cards(learner).filter(question__quiz=quiz, question__position=position).first()
+    if card is None:
+        raise Http404("You have not answered this question yet")
+    form = AnswerForm(card.question, request.POST)
+    number = displayed_number(request.POST, 1)
+    total = max(number, displayed_number({"n": request.POST.get("of", "")}, number))
+    if not form.is_valid():
+        state = card_states([card], {}, action="quizzes:practice_answer", first=number, total=total)[0]
+        state.error = form.message
+        template = "quizzes/practice.html#question" if request.htmx else "quizzes/practice.html"
+        context = {**practice_context(learner, quiz), "state": state}
+        if not request.htmx:
+            context["states"] = [state]
+        return render(request, template, context, status=400)
+    card, recorded = record_practice(
+        learner=learner, question=card.question, response=form.cleaned_data["response"]
+    )
+    if not request.htmx:
+        if not recorded:
+            messages.info(request, NOT_IN_PRACTICE)
+        return see_other(reverse("quizzes:practice", args=[quiz.slug]))
+    given = Given.of(card.question, form.cleaned_data["response"])
+    state = card_states(
+        [card],
+        {card.question_id: given},
+        action="quizzes:practice_answer",
+        first=number,
+        total=total,
+    )[0]
+    if not recorded:
+        state.note = NOT_IN_PRACTICE
+    elif given.is_correct:
+        state.note = "Fixed."
+    else:
+        state.note = "Read why, then try it again: it stays in your practice until you get it right."
+        state.retry = reverse("quizzes:practice", args=[quiz.slug])
+    context = {**practice_context(learner, quiz), "state": state, "oob": True}
+    return render(request, "quizzes/practice.html#answer-response", context)
+
+
+NOT_IN_PRACTICE = "This question is not in your practice set, so nothing changed."
+
+
+@require_safe
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The signed-in learner's next review days as a calendar file (one all-day event a day)."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"{reverse('login')}?next={reverse('progress:calendar')}")
+    learner = Learner.from_request(request)
+    days: dict[dt.date, int] = {}
+    horizon = end_of_today() + dt.timedelta(days=60)
+    for due_at in (
+        Card.objects.for_learner(learner)
+        .published()
+        .filter(due_at__lt=horizon)
+        .values_list("due_at", flat=True)
+    ):
+        day = max(timezone.localtime(due_at).date(), timezone.localdate())
+        days[day] = days.get(day, 0) + 1
+    body = icalendar.reviews(
+        sorted(days.items()),
+        url=request.build_absolute_uri(reverse("progress:review")),
+        host=request.get_host().split(":")[0] or "recall",
+        stamp=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="recall-reviews.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,9 +1,7 @@
-import os
-import re
+"""Fixtures shared by the suite. The environment itself is set up in tests/environment.py, a
+plugin loaded before Django (see pyproject.toml's addopts)."""
 
-# Before Django loads: a key for the test run, and Playwright's sync API next to the ORM.
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+import re
 
 import pytest
 from django.core.cache import caches
@@ -20,13 +18,16 @@ def _isolated_caches(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    for cache in caches.all():
-        cache.clear()
-    linking._current = None
+    forget_everything()
     yield
+    forget_everything()
+
+
+def forget_everything() -> None:
+    """Every cache empty and the glossary's matcher gone: as a new process starts."""
     for cache in caches.all():
         cache.clear()
-    linking._current = None
+    linking.forget_matcher()
 
 
 TOKEN_RE = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
@@ -45,9 +46,7 @@ def page_queries(django_assert_num_queries):
 
     def check(client, url, rendered, *, cold=None, **headers):
         if cold is not None:  # first, from nothing: every cache empty
-            for cache in caches.all():
-                cache.clear()
-            linking._current = None
+            forget_everything()
             with django_assert_num_queries(cold):
                 client.get(url, **headers)
         client.get(url, **headers)  # warm: what is built once per content version (the linker)

@@ -187,7 +187,7 @@ def test_answer_posts_beyond_the_limit_get_a_429_in_place(client, settings):
 
 
 def test_new_visitors_from_one_address_are_limited(monkeypatch):
-    from learn import ratelimit
+    from learn.core import ratelimit
 
     monkeypatch.setattr(ratelimit, "NEW_VISITOR", ratelimit.Limit("new-visitor", hits=2, seconds=3600))
     quiz = make_quiz(title="Basics", questions=1)
@@ -248,8 +248,8 @@ def test_a_request_body_over_the_limit_is_refused_cleanly(client):
 
 @pytest.mark.parametrize("status", [400, 403, 404, 429, 500, 503])
 def test_error_pages_are_the_sites_own_with_nothing_revealing(rf, status):
-    from learn.errors import error_page
-    from learn.views import server_error
+    from learn.core.errors import error_page
+    from learn.core.views import server_error
 
     for htmx in (False, True):
         request = rf.get("/somewhere/", **(HX if htmx else {}))

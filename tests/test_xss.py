@@ -110,3 +110,19 @@ def test_hostile_learner_input_is_refused_or_shown_inert(client):
     staff.force_login(admin)
     for url in ["/admin/learn/report/", f"/admin/learn/report/{stored.pk}/change/", "/admin/glossary/term/"]:
         assert problems(staff.get(url).content.decode()) == [], url
+
+
+def test_a_page_whose_csrf_token_spells_xss_is_not_a_finding():
+    # A token is random letters and digits: about one run in twenty, one contained "xss".
+    token = "Q7xssZ1XSSxss9kP" * 4
+    page = (
+        f'<body hx-headers=\'{{"X-CSRFToken": "{token}"}}\'>'
+        f'<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="{token}"></form></body>'
+    )
+
+    assert problems(page) == []
+
+
+def test_the_checker_still_finds_an_injected_htmx_attribute_and_script():
+    assert problems('<div hx-get="/_xss" hx-trigger="load">x</div>') == ["<div hx-get=/_xss>"]
+    assert problems("<script>window.__xss=1</script>") == ["<script> with payload"]

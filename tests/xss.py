@@ -1,10 +1,14 @@
 """A corpus of hostile inputs, and a checker for the HTML that shows them.
 
-Every payload carries the marker "xss" so the checker can tell an injected attribute from the
-site's own; a payload that ran would set window.__xss or open a dialog.
+Every payload carries the marker "_xss" so the checker can tell an injected attribute from the
+site's own; a payload that ran would set window.__xss or open a dialog. The marker holds an
+underscore, which no CSRF token (letters and digits) or other value the site writes can contain:
+a page whose random token happens to spell "xss" is not a finding.
 """
 
 from html.parser import HTMLParser
+
+MARKER = "_xss"
 
 CORPUS = [
     "<script>window.__xss=1</script>",
@@ -15,8 +19,8 @@ CORPUS = [
     '<a href="javascript:window.__xss=1">xss link</a>',
     '<a href="JaVaScRiPt:window.__xss=1">xss caps</a>',
     '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">xss data</a>',
-    '<div hx-get="/xss" hx-trigger="load">xss htmx</div>',
-    '<div data-hx-get="/xss" data-hx-trigger="load">xss data-htmx</div>',
+    '<div hx-get="/_xss" hx-trigger="load">xss htmx</div>',
+    '<div data-hx-get="/_xss" data-hx-trigger="load">xss data-htmx</div>',
     '<p style="background:url(javascript:window.__xss=1)">xss style</p>',
     '"><img src=x onerror=window.__xss=1>',
     "'><script>window.__xss=1</script>",
@@ -47,16 +51,16 @@ class Checker(HTMLParser):
                 self.problems.append(f"<{tag} {name}=...>")
             if name in URL_ATTRIBUTES and value.startswith(("javascript:", "data:", "vbscript:")):
                 self.problems.append(f"<{tag} {name}={value[:30]}>")
-            if (name.startswith(("hx-", "data-hx-"))) and "xss" in value:
+            if (name.startswith(("hx-", "data-hx-"))) and MARKER in value:
                 self.problems.append(f"<{tag} {name}={value[:30]}>")
-            if name == "style" and "xss" in value:
+            if name == "style" and MARKER in value:
                 self.problems.append(f"<{tag} style>")
         if tag in {"iframe", "object", "embed", "math"}:
             self.problems.append(f"<{tag}>")
         self.in_script = tag == "script"
 
     def handle_data(self, data):
-        if self.in_script and "xss" in data:
+        if self.in_script and MARKER in data:
             self.problems.append("<script> with payload")
 
     def handle_endtag(self, tag):

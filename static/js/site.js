@@ -2,6 +2,15 @@
 (function () {
   "use strict";
 
+  // Dates on the site read in the learner's own time zone: tell the server which one it is.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // IANA names are letters, digits and / _ + -: safe in a cookie as they are.
+    if (zone && /^[A-Za-z0-9\/_+-]{1,64}$/.test(zone) && document.cookie.indexOf("tz=" + zone) === -1) {
+      document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (error) { /* no Intl: dates stay in UTC */ }
+
   // After htmx swaps in an answered question, move focus to it so keyboard and
   // screen-reader users land on the feedback instead of on <body>.
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -112,10 +112,10 @@ def test_article_list_query_count_is_the_same_for_1_and_30_articles(client, page
 def test_article_query_count_is_the_same_for_1_and_30_terms(client, page_queries):
     article = make_article(title="Forgetting", body=BODY, quiz=make_quiz(title="Q", questions=1))
     make_term(name="LoRA")
-    page_queries(client, article.get_absolute_url(), 5)
+    page_queries(client, article.get_absolute_url(), 6)
     terms = [make_term(name=f"Term {i}", aliases=(f"Alias {i}",)) for i in range(29)]
     article.related_terms.set(terms)
-    page_queries(client, article.get_absolute_url(), 5)
+    page_queries(client, article.get_absolute_url(), 6)
 
 
 def test_term_preview_query_count_is_the_same_for_1_and_30_terms(client, page_queries):
@@ -148,15 +148,16 @@ def test_home_page_offers_to_continue_once_progress_exists(client):
     html = client.get("/").content.decode()
 
     assert "Continue where you left off" in html
-    assert "pick up at the next question" in html
+    # It lands on the first question not answered yet, not the top of the quiz.
+    assert '<a href="/quizzes/forgetting-quiz/#q2">Forgetting quiz: question 2</a>' in html
 
 
 def test_home_page_query_count_is_fixed(client, page_queries):
     make_article(title="One", quiz=make_quiz(title="Q", questions=1))
-    page_queries(client, "/", 4)
+    page_queries(client, "/", 5)
     for i in range(10):
         make_article(title=f"More {i}", quiz=make_quiz(title=f"Q{i}", questions=2))
-    page_queries(client, "/", 4)
+    page_queries(client, "/", 5)
 
 
 def test_search_groups_terms_articles_and_quizzes(client):
@@ -211,3 +212,34 @@ def test_search_finds_the_shipped_content(client):
         html = client.get(reverse("learn:search"), {"q": query}).content.decode()
         assert expected in html, query
         assert "0 results" not in html
+
+
+def test_admins_arrange_a_topics_learning_path_on_the_topic_page(admin_client):
+    article = make_article(title="Intro")
+    quiz = make_quiz(title="Basics", questions=1)
+    url = f"/admin/learn/topic/{article.topic.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert "learning path" in page.lower()
+
+    data = {
+        "name": article.topic.name,
+        "slug": article.topic.slug,
+        "position": 0,
+        "path_steps-TOTAL_FORMS": "2",
+        "path_steps-INITIAL_FORMS": "0",
+        "path_steps-0-position": "1",
+        "path_steps-0-article": str(article.pk),
+        "path_steps-1-position": "2",
+        "path_steps-1-quiz": str(quiz.pk),
+    }
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert [s.target for s in article.topic.path_steps.all()] == [article, quiz]
+    # A step names an article or a quiz, not both: the database refuses it too.
+    data.update(
+        {"path_steps-TOTAL_FORMS": "1", "path_steps-0-quiz": str(quiz.pk), "path_steps-0-position": "3"}
+    )
+    data["path_steps-INITIAL_FORMS"] = "0"
+    refused = admin_client.post(url, data)
+    assert refused.status_code == 200 and article.topic.path_steps.count() == 2

@@ -82,12 +82,16 @@ def test_question_admin_saves_valid_choices(admin_client):
     assert question.correct_choice().text == "New right"
 
 
-def test_the_database_refuses_a_second_correct_choice():
+def test_the_database_refuses_what_no_kind_of_question_allows():
+    # Several correct choices are allowed now (select all that apply); a one-best-answer question
+    # with two is an error that the admin and check_content report (see the tests of checks).
     quiz = make_quiz(title="Basics", questions=1, choices=2)
     question = quiz.questions.get()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Choice.objects.create(question=question, text="Also right", is_correct=True, rationale="r")
+        Question.objects.filter(pk=question.pk).update(tolerance=-1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Question.objects.filter(pk=question.pk).update(kind="numeric", accepted_value=None)
 
 
 def test_quiz_admin_lists_questions_in_order_and_links_to_the_learners_view(admin_client):

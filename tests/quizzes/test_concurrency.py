@@ -4,6 +4,7 @@ Runs against the configured database: SQLite (a file, IMMEDIATE transactions) in
 PostgreSQL in the other.
 """
 
+import datetime as dt
 import re
 import threading
 
@@ -108,3 +109,24 @@ def test_the_last_two_answers_arriving_together_still_finish_the_attempt():
     attempt = Attempt.objects.get()
     assert attempt.answers.count() == 2
     assert attempt.finished_at is not None
+
+
+def test_twenty_parallel_identical_review_answers_store_one_review():
+    from django.utils import timezone
+
+    from quizzes.models import Card, Review
+
+    quiz = make_quiz(title="Basics", questions=1)
+    client = Client()
+    wrong = Question.objects.get().choices.filter(is_correct=False).first().token
+    client.post(f"{quiz.get_absolute_url()}questions/1/answer/", {"choice": wrong}, **HX)
+    now = timezone.now()
+    Card.objects.update(due_at=now - dt.timedelta(minutes=1), last_review_at=now - dt.timedelta(days=1))
+    right = Question.objects.get().choices.get(is_correct=True).token
+
+    results = post_in_parallel(client.cookies, "/progress/review/basics/1/", {"choice": right})
+
+    assert all(status == 200 for status, _ in results), {status for status, _ in results}
+    assert Review.objects.filter(source=Review.Source.REVIEW).count() == 1
+    assert Card.objects.get().reps == 2
+    assert sum("was not due for review" in html for _, html in results) == PARALLEL - 1

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import Attempt, ReviewAnswer, ReviewItem
+from quizzes.models import Attempt, Card, Review
 from tests.conftest import HX
 from tests.factories import make_article, make_quiz, make_term
 
@@ -71,23 +71,31 @@ def test_progress_overall_numbers_and_term_mastery(client):
     assert "Articles read</dt><dd>1</dd>" in html
     statuses = dict(
         re.findall(
-            r'<a href="/glossary/([^/]+)/">[^<]+</a></th><td><span class="status [^"]+">([^<]+)</span>', html
+            r'<a href="/glossary/([^/]+)/">[^<]+</a></th>\s*<td><span class="status [^"]+">([^<]+)</span>',
+            html,
         )
     )
-    assert statuses == {"replay": "Mastered", "ewc": "Practising", "mmlu": "Not started"}
+    # Answered today: fresh in memory, whatever the score; MMLU's question was never answered.
+    assert statuses == {"replay": "Learning", "ewc": "Learning", "mmlu": "New"}
+    # A memory that has held for weeks is lasting; the level comes from the model, not a count.
+    Card.objects.filter(question__related_terms=solid).update(stability=45.0)
+    html = client.get("/progress/").content.decode()
+    assert re.search(
+        r'/glossary/replay/">Replay</a></th>\s*<td><span class="status status-lasting">Lasting', html
+    )
 
 
 def test_progress_query_count_is_the_same_for_1_and_20_attempts(client, django_assert_num_queries):
     term = make_term(name="Replay")
     quiz = make_quiz(title="Basics", questions=2, terms=(term,))
     finish(client, quiz, [True, False])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         client.get("/progress/")
     for _ in range(19):
         client.post(reverse("quizzes:retake", args=[quiz.slug]))
         finish(client, quiz, [False, True])
     assert Attempt.objects.count() == 20
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         client.get("/progress/")
 
 
@@ -139,7 +147,7 @@ def test_learners_never_see_each_others_attempts_or_progress():
     assert (
         bob.post(reverse("progress:answer", args=[quiz.slug, 2]), {"choice": token}, **HX).status_code == 404
     )
-    assert not ReviewAnswer.objects.exists()
+    assert not Review.objects.filter(source=Review.Source.REVIEW).exists()
     bob.post(reverse("quizzes:retake", args=[quiz.slug]))
     assert Attempt.objects.filter(user__username="ada").count() == 1
 
@@ -152,8 +160,12 @@ def test_attempt_urls_are_unguessable(client):
     assert client.get(f"/quizzes/basics/attempts/{Attempt.objects.get().pk}/").status_code == 404
 
 
-def make_due(item_filter=None):
-    ReviewItem.objects.update(due_on=timezone.localdate())
+def make_due(*positions):
+    """As if three days had passed since the quiz: the cards of these questions (all by default)
+    are due now."""
+    now = timezone.now()
+    cards = Card.objects.filter(question__position__in=positions) if positions else Card.objects.all()
+    cards.update(last_review_at=now - dt.timedelta(days=3), due_at=now - dt.timedelta(minutes=1))
 
 
 def test_review_page_lists_missed_questions_once_due(client):
@@ -162,11 +174,13 @@ def test_review_page_lists_missed_questions_once_due(client):
 
     assert "Nothing to review today" in client.get("/progress/review/").content.decode()
     make_due()
+    Card.objects.filter(question__position=1).update(due_at=timezone.now() + dt.timedelta(days=2))
     html = client.get("/progress/review/").content.decode()
 
     forms = re.findall(r'<form id="r\d+".*?</form>', html, re.S)
-    assert len(forms) == 2  # ids from the review item: questions of two quizzes never clash
+    assert len(forms) == 2  # ids from the card: questions of two quizzes never clash
     assert "Prompt of question 2?" in html and "Prompt of question 1?" not in html
+    assert 'From the quiz <a href="/quizzes/basics/">Basics</a>' in html
     assert 'action="/progress/review/basics/2/"' in html
     assert all("correct" not in form.lower() for form in forms)
     assert "2 to review" in client.get("/").content.decode()  # the header shows it everywhere
@@ -175,21 +189,21 @@ def test_review_page_lists_missed_questions_once_due(client):
 def test_answering_a_review_with_htmx_reschedules_and_updates_the_header(client):
     quiz = make_quiz(title="Basics", questions=2)
     finish(client, quiz, [True, False])
-    make_due()
+    make_due(2)
     token = quiz.questions.get(position=2).choices.get(is_correct=True).token
 
     response = client.post(reverse("progress:answer", args=[quiz.slug, 2]), {"choice": token}, **HX)
 
     html = response.content.decode()
     assert "<html" not in html and "Right." in html
-    item = ReviewItem.objects.get()
-    assert item.due_on == timezone.localdate() + dt.timedelta(days=3)
-    assert f"Next review: {item.due_on:%A %d %B}." in html
+    card = Card.objects.get(question__position=2)
+    assert card.due_at > timezone.now() + dt.timedelta(days=1)
+    assert f"Next review: {card.due_at:%A} {card.due_at.day} {card.due_at:%B}." in html
     assert '<span id="review-badge" hx-swap-oob="true" hidden></span>' in html
-    # A second submission changes nothing and shows the stored result.
+    # A second submission changes nothing, says so, and shows the stored result.
     again = client.post(reverse("progress:answer", args=[quiz.slug, 2]), {"choice": token}, **HX)
-    assert "Right." in again.content.decode()
-    assert ReviewAnswer.objects.count() == 1
+    assert "Right." in again.content.decode() and "was not due for review" in again.content.decode()
+    assert Review.objects.filter(source=Review.Source.REVIEW).count() == 1
 
 
 def test_answering_a_review_without_javascript_returns_to_the_review_page(client):
@@ -201,7 +215,8 @@ def test_answering_a_review_without_javascript_returns_to_the_review_page(client
     response = client.post(reverse("progress:answer", args=[quiz.slug, 2]), {"choice": wrong})
 
     assert response.status_code == 303 and response["Location"] == "/progress/review/"
-    assert ReviewItem.objects.get().due_on == timezone.localdate() + dt.timedelta(days=1)
+    card = Card.objects.get(question__position=2)
+    assert card.lapses == 2 and card.due_at - card.last_review_at == dt.timedelta(days=1)
 
 
 @pytest.mark.parametrize("htmx", [True, False])
@@ -216,7 +231,7 @@ def test_bad_review_answers_get_a_message_and_store_nothing(client, htmx):
 
     assert response.status_code == 400
     assert "not one of this question’s choices" in response.content.decode()
-    assert not ReviewAnswer.objects.exists()
+    assert not Review.objects.filter(source=Review.Source.REVIEW).exists()
 
 
 def test_mark_read_with_and_without_htmx(client):

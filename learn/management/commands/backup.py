@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from learn import backups
+from learn.core import backups
 
 
 class Command(BaseCommand):

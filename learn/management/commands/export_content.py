@@ -40,13 +40,20 @@ def export(path: Path, labels: list[str]) -> int:
     objects = []
     for label in labels:
         model = apps.get_model(label)
-        rows = serializers.serialize("python", model._default_manager.order_by("pk"))
+        natural = hasattr(model, "natural_key")  # named by natural key: no pk in the file
+        rows = serializers.serialize(
+            "python", model._default_manager.order_by("pk"), use_natural_primary_keys=natural
+        )
         for row in rows:
             fields = {
-                name: sorted(value) if isinstance(value, list) else value
+                name: sorted(value) if isinstance(value, list) and name != "snapshot" else value
                 for name, value in row["fields"].items()
             }
-            objects.append({"model": row["model"], "pk": row["pk"], "fields": fields})
+            objects.append(
+                {"model": row["model"], "fields": fields}
+                if natural
+                else {"model": row["model"], "pk": row["pk"], "fields": fields}
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:
         yaml.dump(objects, handle, Dumper=ContentDumper, sort_keys=False, allow_unicode=True, width=110)

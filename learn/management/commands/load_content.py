@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from learn.content import FIXTURES
-from learn.models import bump_content_version
+from learn.core.models import bump_content_version
 
 
 class Command(BaseCommand):

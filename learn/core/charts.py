@@ -80,11 +80,12 @@ def parse(source: str) -> Chart:
     )
 
 
-def render_block(source: str) -> str:
+def render_block(source: str) -> tuple[str, str | None]:
+    """A chart's HTML, and None; or a visible note and the reason it could not be drawn."""
     try:
-        return render(parse(source))
+        return render(parse(source)), None
     except ChartError as error:
-        return f'<p class="chart-error">This chart could not be drawn: {escape(str(error))}.</p>'
+        return f'<p class="chart-error">This chart could not be drawn: {escape(str(error))}.</p>', str(error)
 
 
 def _number(value: float) -> str:

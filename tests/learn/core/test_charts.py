@@ -1,7 +1,7 @@
 import pytest
 
-from learn import charts
-from learn.markdown import render
+from learn.core import charts
+from learn.core.markdown import render
 
 SOURCE = """title: Before and after
 x: Benchmark

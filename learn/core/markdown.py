@@ -20,10 +20,10 @@ import nh3
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
-from learn import charts
+from learn.core import charts
 
 # Bump when the output of render() changes for the same input.
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
@@ -48,12 +48,12 @@ TAG_RE = re.compile(r"<[^>]*>")
 
 
 class Linker(Protocol):
-    """Adds links to trusted, already sanitised HTML. ``cache_key`` names its version (None: do
-    not cache what it linked)."""
+    """Adds links to trusted, already sanitised HTML and says what it linked (slugs, in order).
+    ``cache_key`` names its version (None: do not cache what it linked)."""
 
     cache_key: str | None
 
-    def __call__(self, html: str) -> str: ...
+    def __call__(self, html: str) -> tuple[str, tuple[str, ...]]: ...
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class Rendered:
     html: SafeString
     headings: tuple[Heading, ...]
     words: int
+    linked: tuple[str, ...] = ()  # what the linker linked (glossary slugs), first mention first
+    chart_errors: tuple[str, ...] = ()  # why a ```chart block could not be drawn, one per block
 
     def __str__(self) -> str:
         return self.html
@@ -108,9 +110,13 @@ def _render(text: str, link: Linker | None) -> Rendered:
     # A fresh token per render: authors cannot forge a chart placeholder in their text.
     token = secrets.token_hex(8)
     figures: list[str] = []
+    chart_errors: list[str] = []
 
     def chart_fence(source, language, css_class, options, md, **kwargs):
-        figures.append(charts.render_block(source))
+        figure, error = charts.render_block(source)
+        figures.append(figure)
+        if error:
+            chart_errors.append(error)
         return f"<p>chart-{token}-{len(figures) - 1}</p>"
 
     md = markdown.Markdown(
@@ -134,9 +140,12 @@ def _render(text: str, link: Linker | None) -> Rendered:
     # break a placeholder.
     for index, figure in enumerate(figures):
         body = body.replace(f"<p>chart-{token}-{index}</p>", figure)
+    linked: tuple[str, ...] = ()
     if link is not None:
-        body = link(body)
-    return Rendered(html=mark_safe(body), headings=headings, words=words)
+        body, linked = link(body)
+    return Rendered(
+        html=mark_safe(body), headings=headings, words=words, linked=linked, chart_errors=tuple(chart_errors)
+    )
 
 
 def _slugify(value: str, separator: str) -> str:

@@ -1,6 +1,6 @@
 """Benchmark (not a test): link a 3,000-word article against a 1,000-term glossary.
 
-    python manage.py bench_linking [--terms 1000] [--words 3000] [--repeat 20]
+    python -m tests.bench.run bench_linking [--terms 1000] [--words 3000] [--repeat 20]
 
 Builds the matcher from generated terms (no database), renders the article's Markdown once, then
 times matcher construction and linking alone. Prints the median of the repeats.
@@ -13,7 +13,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from glossary.linking import Matcher
-from learn.markdown import _render
+from learn.core.markdown import _render
 
 VOCABULARY = [
     "model",

@@ -6,23 +6,42 @@ Prints every problem; exits 1 when there are errors (or warnings, with --strict)
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from glossary.models import SECTIONS, Term
-from learn.markdown import render
+from learn.core.markdown import render
 from learn.models import Article
 from quizzes.checks import ERROR, Issue
-from quizzes.models import Question
+from quizzes.models import Objective, Question
 
 
 def markdown_issues(text: str, label: str) -> list[Issue]:
-    html = render(text).html
-    issues = []
-    if 'class="chart-error"' in html:
-        issues.append(Issue(ERROR, f"{label}: a chart block could not be drawn"))
-    if text.strip() and not html.strip():
+    rendered = render(text)
+    issues = [Issue(ERROR, f"{label}: a chart block could not be drawn")] if rendered.chart_errors else []
+    if text.strip() and not rendered.html.strip():
         issues.append(Issue(ERROR, f"{label}: renders to nothing"))
     return issues
+
+
+MIN_QUESTIONS_PER_OBJECTIVE = 3
+
+
+def objective_coverage() -> list[tuple[str, list[Issue]]]:
+    """Every learning objective is tested by at least three published questions."""
+    rows = []
+    for objective in Objective.objects.annotate(
+        n=Count("questions", filter=Q(questions__quiz__is_published=True))
+    ).order_by("position", "key"):
+        issues = []
+        if objective.n < MIN_QUESTIONS_PER_OBJECTIVE:
+            issues.append(
+                Issue(
+                    ERROR,
+                    f"tested by {objective.n} question(s); needs at least {MIN_QUESTIONS_PER_OBJECTIVE}",
+                )
+            )
+        rows.append((f"Objective “{objective.key}” ({objective.n} questions)", issues))
+    return rows
 
 
 class Command(BaseCommand):
@@ -67,12 +86,17 @@ class Command(BaseCommand):
                 issues.append(Issue(ERROR, f"its quiz “{article.quiz}” is not published"))
             found.append((f"Article “{article.title}”", issues))
 
+        found += objective_coverage()
+
         errors = warnings = 0
         for label, issues in found:
             for issue in issues:
                 self.stdout.write(f"{label}: {issue}")
                 errors += issue.level == ERROR
                 warnings += issue.level != ERROR
+        for label, issues in found:
+            if label.startswith("Objective") and not issues:
+                self.stdout.write(f"{label}: covered")
         self.stdout.write(f"Checked {len(found)} items: {errors} error(s), {warnings} warning(s).")
         if errors or (strict and warnings):
             raise CommandError("content check failed")

@@ -12,7 +12,8 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from learn.models import RateLimitBucket
+from learn.core.errors import ERRORS
+from learn.core.models import RateLimitBucket
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,14 @@ FAILED_LOGIN = Limit("login-failed", hits=5, seconds=15 * 60)
 SIGNUP = Limit("signup", hits=5, seconds=60 * 60)
 REPORT = Limit("report", hits=5, seconds=60 * 60)
 NEW_VISITOR = Limit("new-visitor", hits=settings.NEW_VISITORS_PER_HOUR, seconds=60 * 60)
+
+
+class Limited(Exception):
+    """A request refused by a limit; ``message`` is what the learner reads (status 429)."""
+
+    def __init__(self, message: str = ERRORS[429][1]):
+        super().__init__(message)
+        self.message = message
 
 
 def client_address(request: HttpRequest) -> str:
@@ -89,5 +98,8 @@ def record(limit: Limit, key: str) -> None:
                 )
 
 
-def clear(limit: Limit, key: str) -> None:
-    RateLimitBucket.objects.filter(scope=limit.scope, key=key).delete()
+def take(limit: Limit, key: str) -> None:
+    """Count one hit for ``key``, or raise ``Limited`` (counting nothing) when it is used up."""
+    if is_limited(limit, key):
+        raise Limited()
+    record(limit, key)

@@ -2,8 +2,8 @@ from unittest import mock
 
 import pytest
 
-from learn import markdown
-from learn.markdown import reading_minutes, render
+from learn.core import markdown
+from learn.core.markdown import reading_minutes, render
 
 
 @pytest.mark.parametrize(

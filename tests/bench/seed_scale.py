@@ -1,6 +1,6 @@
 """Fill an empty database with generated content at scale, for the benchmark.
 
-    DJANGO_SQLITE_PATH=.bench/recall.sqlite3 python manage.py seed_scale \
+    DJANGO_SQLITE_PATH=.bench/recall.sqlite3 python -m tests.bench.run seed_scale \
         [--terms 10000] [--articles 500] [--quizzes 1000] [--questions 10] [--learners 200]
 
 Bulk inserts in one transaction. Refuses a database that already has content.
@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from glossary.models import Alias, Category, Term
 from glossary.models import Source as TermSource
-from learn.models import Article, Topic, bump_content_version
+from learn.core.models import bump_content_version
+from learn.models import Article, Topic
 from learn.models import Source as ArticleSource
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
@@ -132,10 +133,7 @@ class Command(BaseCommand):
                 [Term.related.through(from_term_id=a, to_term_id=b) for a, b in related], batch_size=BATCH
             )
             Alias.objects.bulk_create(
-                [
-                    Alias(term=t, name=f"Alias {t.pk}", slug=f"alias-{t.pk}", updated_at=now)
-                    for t in term_objs[::3]
-                ],
+                [Alias(term=t, name=f"Alias {t.pk}", slug=f"alias-{t.pk}") for t in term_objs[::3]],
                 batch_size=BATCH,
             )
             TermSource.objects.bulk_create(

@@ -1,0 +1,204 @@
+"""Whole pages, cached until the content changes, with holes for what differs between requests.
+
+A client without a session (a first visit, a search engine, a shared link) sees exactly what every
+other such client sees, except for one thing: the CSRF token that forms and htmx send back. So a
+page for them is rendered once per content version with a placeholder where the token goes,
+stored, and served with this client's own token put in (``@cached_page()``).
+
+Some pages show a learner nothing of their own except the header (their account links, the
+"N to review" badge) and a message after an action: the glossary, a term, search, the list of
+articles. For clients with a session (an anonymous learner, a signed-in user) those pages are
+cached too, with two more holes, filled per request from ``base.html``'s ``account`` and
+``messages`` partials (``@cached_page(sessions=True)``). Pages that show a learner's own state
+(their answers, read marks, scores) are cached only for clients without a session; learners get
+the view's normal rendering there.
+
+Each cached view names the query parameters it reads (``params``): a URL with any other is served
+but not stored, so made-up query strings cannot push real pages out of the cache; and while a page
+is built for the cache, reading a parameter that was not named raises, so the list cannot drift
+from the code.
+
+Correctness rests on the content version (``learn.core.models.content_version``): every change to
+content, from the admin, a fixture load or a bulk command, gives it a new value in the database,
+and every lookup reads it first. An edit therefore shows on the next request, on every instance
+of the site, while the cache itself stays per process and needs no coordination.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable
+from functools import lru_cache, wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.template import loader
+from django.utils.cache import patch_vary_headers
+
+from learn.core.models import content_version
+
+CACHE = "pages"
+_MODE = "_recall_page_holes"  # set on the request while a page is rendered for the cache
+NO_SESSION, WITH_SESSION = "anonymous", "session"  # who a stored copy is for
+PARTIAL_HOLES = ("account", "messages")  # base.html's partials that a session's page fills in
+
+
+def placeholder(name: str) -> str:
+    """What a cached page holds where a per-request part goes: 64 hex characters (a CSRF token's
+    length) that escaping leaves alone and that nobody without the secret key can type in."""
+    return _placeholder(settings.SECRET_KEY, name)
+
+
+def csrf_placeholder() -> str:
+    return placeholder("csrf")
+
+
+@lru_cache(maxsize=16)
+def _placeholder(secret: str, name: str) -> str:
+    return hmac.new(secret.encode(), f"recall page cache hole: {name}".encode(), hashlib.sha256).hexdigest()
+
+
+def holes(request: HttpRequest) -> dict:
+    """Context processor: while a page is rendered for the cache, placeholders stand in for the
+    CSRF token and, on a learner's page, for the header's account links and the messages."""
+    mode = getattr(request, _MODE, None)
+    if mode is None:
+        return {}
+    context = {"csrf_token": csrf_placeholder()}
+    if mode == WITH_SESSION:
+        context["page_holes"] = {name: placeholder(name) for name in PARTIAL_HOLES}
+    return context
+
+
+# What a cached response keeps of the view's headers; a view that sets any other is not stored.
+KEPT_HEADERS = frozenset({"content-type", "vary"})
+
+
+def is_stateless(request: HttpRequest) -> bool:
+    """A client with no session and no pending messages: the page is the same for all of them."""
+    return not request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not request.COOKIES.get("messages")
+
+
+def page_key(request: HttpRequest, version: int, mode: str) -> str:
+    path = hashlib.sha256(request.get_full_path().encode("utf-8", "surrogateescape")).hexdigest()
+    return f"page:{version}:{mode}:{'htmx' if request.htmx else 'page'}:{path}"
+
+
+class NamedParameters(QueryDict):
+    """``request.GET`` while a page is built for the cache: reading a parameter the view did not
+    name in ``@cached_page(params=...)`` is a programming error, caught by the first test."""
+
+    def __init__(self, query: QueryDict, names: frozenset[str]):
+        super().__init__(mutable=True)
+        for key in query:
+            self.setlist(key, query.getlist(key))
+        self._mutable = False
+        self.names = names
+
+    def _check(self, key) -> None:
+        if key not in self.names:
+            raise ImproperlyConfigured(f"a cached view read ?{key}= without naming it in params")
+
+    def __getitem__(self, key):
+        self._check(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._check(key)
+        return super().get(key, default)
+
+    def getlist(self, key, default=None):
+        self._check(key)
+        return super().getlist(key, default)
+
+    def __contains__(self, key) -> bool:
+        self._check(key)
+        return super().__contains__(key)
+
+
+def cached_page(
+    *, params: Iterable[str] = (), sessions: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Serve a view's plain 200 GET responses from the page cache, to clients without a session,
+    and with ``sessions`` to every client (a view whose page shows a learner nothing of their own
+    outside base.html's account and messages partials). ``params``: the query parameters the view
+    reads."""
+    names = frozenset(params)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method != "GET" or not settings.PAGE_CACHE:
+                return view(request, *args, **kwargs)
+            mode = NO_SESSION if is_stateless(request) else WITH_SESSION if sessions else None
+            if not names.issuperset(request.GET):
+                mode = None
+            version = content_version() if mode else None
+            if version is None:  # a learner's own page, or no content loaded yet
+                return view(request, *args, **kwargs)
+            key = page_key(request, version, mode)
+            pages = caches[CACHE]
+            stored = pages.get(key)
+            if stored is None:
+                query = request.GET
+                setattr(request, _MODE, mode)
+                request.GET = NamedParameters(query, names)
+                try:
+                    response = view(request, *args, **kwargs)
+                finally:
+                    setattr(request, _MODE, None)
+                    request.GET = query
+                if not _is_everyones(request, response, mode):
+                    return _filled(request, response)
+                vary = tuple(v.strip() for v in response.get("Vary", "").split(",") if v.strip())
+                stored = (response["Content-Type"], (*vary, "Cookie"), response.content)
+                pages.set(key, stored)
+            content_type, vary, body = stored
+            response = HttpResponse(_fill(request, body), content_type=content_type)
+            patch_vary_headers(response, vary)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _is_everyones(request: HttpRequest, response: HttpResponse, mode: str) -> bool:
+    """A plain 200 page that left nothing behind for this client (no session, cookie, message or
+    header of its own) and, for a client with a session, never read it: a view that looked at who
+    the learner is (their user, their progress) made a page that is theirs alone."""
+    session = getattr(request, "session", None)
+    messages = getattr(request, "_messages", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and KEPT_HEADERS.issuperset(name.lower() for name in response.headers)
+        and not (session is not None and session.modified)
+        and not (mode == WITH_SESSION and session is not None and session.accessed)
+        and not (messages is not None and getattr(messages, "added_new", False))
+    )
+
+
+def _fill(request: HttpRequest, body: bytes) -> bytes:
+    """The holes filled for this request. get_token also makes sure the matching cookie is set."""
+    hole = csrf_placeholder().encode()
+    if hole in body:
+        body = body.replace(hole, get_token(request).encode())
+    for name in PARTIAL_HOLES:
+        hole = placeholder(name).encode()
+        if hole in body:
+            part = loader.get_template(f"base.html#{name}").render({}, request)
+            body = body.replace(hole, part.encode())
+    return body
+
+
+def _filled(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A response that is not cached (an error page, a redirect) still gets its holes filled."""
+    if not response.streaming:
+        response.content = _fill(request, response.content)
+    return response

@@ -1,0 +1,183 @@
+"""What /progress/ shows of a learner's quizzes, questions, terms and reviews: one aggregation,
+in a fixed number of queries whatever the learner did (the view adds what other apps know)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from learn.core import charts
+from learn.core.learners import Learner
+from quizzes import schedule, scoring
+from quizzes.models import Answer, Attempt, Card, Question, Quiz, Review, end_of_today
+
+RECENT_DAYS = 7
+RECENT_ITEMS = 6
+
+
+def quiz_rows(learner: Learner | None) -> list[dict]:
+    """Every published quiz with the learner's attempts, best and last scores and a chart."""
+    quizzes = list(Quiz.objects.published().with_question_count())
+    attempts = list(
+        Attempt.objects.for_learner(learner)
+        .filter(quiz__is_published=True)
+        .with_correct_count()
+        .order_by("quiz_id", "number")
+    )
+    by_quiz: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    rows = []
+    for quiz in quizzes:
+        mine = by_quiz.get(quiz.pk, [])
+        finished = [a for a in mine if a.finished_at]
+        scores = [scoring.Score(a.correct_count, quiz.question_count) for a in finished]
+        chart = None
+        if len(finished) >= 2:
+            chart = charts.render(
+                charts.Chart(
+                    title=f"{quiz.title}: score by attempt",
+                    x_label="Attempt",
+                    y_label="Score (%)",
+                    series=("Score",),
+                    scale=100,
+                    rows=tuple(
+                        (f"Attempt {a.number}", (float(s.percent),))
+                        for a, s in zip(finished, scores, strict=True)
+                    ),
+                )
+            )
+        rows.append(
+            {
+                "quiz": quiz,
+                "attempts": mine,
+                "finished": list(zip(finished, scores, strict=True)),
+                "best": scoring.best(scores),
+                "last": scores[-1] if scores else None,
+                "in_progress": bool(mine) and not mine[-1].finished_at,
+                "chart": mark_safe(chart) if chart else None,
+            }
+        )
+    return rows
+
+
+def memories(learner: Learner | None) -> dict[int, schedule.Memory]:
+    """The learner's card for every question they answered, by question id (one query)."""
+    fields = ("question_id", "state", "stability", "difficulty", "due_at", "last_review_at", "reps", "lapses")
+    return {
+        question_id: schedule.Memory(state, stability, difficulty, due, last, reps, lapses)
+        for question_id, state, stability, difficulty, due, last, reps, lapses in Card.objects.for_learner(
+            learner
+        )
+        .published()
+        .values_list(*fields)
+    }
+
+
+def term_rows(cards: dict[int, schedule.Memory], now: dt.datetime) -> list[dict]:
+    """Every published term that has questions, with the learner's memory of it, weakest first
+    (terms not started last, by name)."""
+    links = Question.related_terms.through.objects.filter(
+        question__quiz__is_published=True, term__is_published=True
+    ).values_list("question_id", "term_id", "term__name", "term__slug")
+    terms: dict[int, dict] = {}
+    for question_id, term_id, name, slug in links:
+        entry = terms.setdefault(term_id, {"name": name, "slug": slug, "memories": [], "questions": 0})
+        entry["questions"] += 1
+        if question_id in cards:
+            entry["memories"].append(cards[question_id])
+    rows = []
+    for entry in terms.values():
+        mastery = schedule.mastery(entry["memories"], now)
+        rows.append(
+            {
+                "name": entry["name"],
+                "slug": entry["slug"],
+                "mastery": mastery,
+                "level": mastery.level,
+                "today": round(100 * mastery.today),
+                "later": round(100 * mastery.later),
+                "questions": entry["questions"],
+                "due": sum(1 for m in entry["memories"] if m.due < end_of_today()),
+            }
+        )
+    started = sorted(
+        (r for r in rows if r["mastery"].answered), key=lambda r: (r["today"], r["name"].lower())
+    )
+    fresh = sorted((r for r in rows if not r["mastery"].answered), key=lambda r: r["name"].lower())
+    return started + fresh
+
+
+def upcoming(cards: dict[int, schedule.Memory]) -> dict:
+    """How many questions come back today, tomorrow and within the next 7 days, and the next day
+    with reviews after today."""
+    today_end = end_of_today()
+    due = [m.due for m in cards.values()]
+    later = [d for d in due if d >= today_end]
+    next_day = timezone.localtime(min(later)).date() if later else None
+    return {
+        "today": sum(1 for d in due if d < today_end),
+        "tomorrow": sum(1 for d in due if today_end <= d < today_end + dt.timedelta(days=1)),
+        "week": sum(1 for d in due if today_end <= d < today_end + dt.timedelta(days=7)),
+        "next_day": next_day,
+        "next_day_count": sum(1 for d in later if timezone.localtime(d).date() == next_day),
+    }
+
+
+def recently_learned(learner: Learner | None, now: dt.datetime) -> list[dict]:
+    """Questions the learner got right in the last week, newest first, once each."""
+    reviews = (
+        Review.objects.filter(
+            card__in=Card.objects.for_learner(learner).published(),
+            correct=True,
+            answered_at__gte=now - dt.timedelta(days=RECENT_DAYS),
+        )
+        .order_by("-answered_at")
+        .values_list(
+            "card__question_id",
+            "card__question__position",
+            "card__question__quiz__title",
+            "card__question__quiz__slug",
+            "answered_at",
+        )[:200]
+    )
+    seen, items = set(), []
+    for question_id, position, title, slug, at in reviews:
+        if question_id in seen:
+            continue
+        seen.add(question_id)
+        items.append({"quiz": title, "slug": slug, "position": position, "at": at})
+        if len(items) == RECENT_ITEMS:
+            break
+    return items
+
+
+def progress_overview(learner: Learner | None) -> dict:
+    """Everything /progress/ shows of quizzes and memory, in a fixed number of queries."""
+    now = timezone.now()
+    rows = quiz_rows(learner)
+    answers = Answer.objects.filter(attempt__in=Attempt.objects.for_learner(learner)).aggregate(
+        n=Count("pk"), right=Count("pk", filter=Q(is_correct=True))
+    )
+    cards = memories(learner)
+    terms = term_rows(cards, now)
+    coming = upcoming(cards)
+    return {
+        "rows": rows,
+        "answered": answers["n"],
+        "answered_right": answers["right"],
+        "share_right": round(100 * answers["right"] / answers["n"]) if answers["n"] else 0,
+        "quizzes_completed": sum(1 for r in rows if r["finished"]),
+        "terms": terms,
+        "levels": [
+            (level, meaning, sum(1 for t in terms if t["level"] == level))
+            for level, meaning in schedule.LEVELS.items()
+        ],
+        "remembered": len(cards),
+        "due": coming["today"],
+        "upcoming": coming,
+        "recent": recently_learned(learner, now),
+    }

@@ -465,3 +465,104 @@ def item_analysis(quiz: Quiz) -> dict[int, analysis.ItemStats]:
     for question_id, choice_id in Choice.objects.filter(question__quiz=quiz).values_list("question_id", "pk"):
         choices.setdefault(question_id, []).append(choice_id)
     return analysis.analyse(list(responses.values()), choices)
+
+
+# ---- A learner's own data: what the account page downloads and deletes ----------------------
+# One function each, so that what this app keeps stays its own business: the account code calls
+# them and never reads these tables itself. Extend them with every new table of learner data.
+
+
+def learner_data(learner: Learner) -> dict:
+    """Everything this app keeps about one learner, as plain data (README, "Your data")."""
+    answers = Answer.objects.select_related("question", "choice").prefetch_related("question__choices")
+    attempts = (
+        Attempt.objects.for_learner(learner)
+        .select_related("quiz")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .order_by("started_at", "pk")
+    )
+    history = ReviewAnswer.objects.select_related("choice").order_by("answered_at", "pk")
+    items = (
+        ReviewItem.objects.for_learner(learner)
+        .select_related("question__quiz", "last_choice")
+        .prefetch_related(Prefetch("answers", queryset=history))
+        .order_by("pk")
+    )
+
+    def question(q: Question) -> dict:
+        return {"quiz": q.quiz.title if q.quiz_id else None, "position": q.position, "prompt": q.prompt}
+
+    return {
+        "attempts": [
+            {
+                "quiz": attempt.quiz.title,
+                "quiz_slug": attempt.quiz.slug,
+                "number": attempt.number,
+                "started_at": attempt.started_at.isoformat(),
+                "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+                "answers": [
+                    {
+                        "question": answer.question.prompt,
+                        "position": answer.question.position,
+                        "choices": [c.text for c in answer.question.choices.all()],
+                        "chosen": answer.choice.text,
+                        "correct": answer.is_correct,
+                        "answered_at": answer.answered_at.isoformat(),
+                    }
+                    for answer in attempt.answers.all()
+                ],
+            }
+            for attempt in attempts
+        ],
+        "review": [
+            {
+                "question": question(item.question),
+                "step": item.step,
+                "due_on": item.due_on.isoformat() if item.due_on else None,
+                "last_choice": item.last_choice.text if item.last_choice else None,
+                "last_correct": item.last_correct,
+                "updated_at": item.updated_at.isoformat(),
+                "history": [
+                    {
+                        "chosen": r.choice.text,
+                        "correct": r.is_correct,
+                        "answered_at": r.answered_at.isoformat(),
+                    }
+                    for r in item.answers.all()
+                ],
+            }
+            for item in items
+        ],
+    }
+
+
+def delete_learner_data(learner: Learner) -> int:
+    """Delete every row of this app that belongs to the learner; returns how many rows went."""
+    with transaction.atomic():
+        items = ReviewItem.objects.for_learner(learner)
+        deleted = ReviewAnswer.objects.filter(item__in=items).delete()[0] + items.delete()[0]
+        attempts = Attempt.objects.for_learner(learner)
+        deleted += Answer.objects.filter(attempt__in=attempts).delete()[0]
+        return deleted + attempts.delete()[0]
+
+
+def idle_visitors(before: dt.datetime) -> set[uuid.UUID]:
+    """Anonymous visitors with rows here and none written since ``before`` (for the cleanup)."""
+    seen = set(Attempt.objects.filter(visitor__isnull=False).values_list("visitor", flat=True))
+    seen |= set(ReviewItem.objects.filter(visitor__isnull=False).values_list("visitor", flat=True))
+    recent = set(
+        Attempt.objects.filter(visitor__isnull=False, started_at__gte=before).values_list(
+            "visitor", flat=True
+        )
+    )
+    recent |= set(
+        Answer.objects.filter(attempt__visitor__isnull=False, answered_at__gte=before).values_list(
+            "attempt__visitor", flat=True
+        )
+    )
+    recent |= set(
+        ReviewItem.objects.filter(visitor__isnull=False, updated_at__gte=before).values_list(
+            "visitor", flat=True
+        )
+    )
+    return seen - recent

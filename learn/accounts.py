@@ -426,9 +426,8 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     try:
         valid = form.is_valid()
     except ratelimit.Limited as limited:
-        form = PasswordConfirmForm(request)
-        form.add_error(None, limited.message)
-        return account_fragment(request, "delete", {"delete_form": form}, status=429)
+        context = {"delete_form": PasswordConfirmForm(request), "delete_refusal": limited.message}
+        return account_fragment(request, "delete", context, status=429)
     if not valid:
         return account_fragment(request, "delete", {"delete_form": form}, status=400)
     user = request.user

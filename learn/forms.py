@@ -49,6 +49,8 @@ class FocusFirstError:
         names = [name for name in self.fields if name in self.errors]
         name = names[0] if names else self.focus_on_form_error
         if name in self.fields:
+            for field in self.fields.values():  # Django's log-in form focuses the username
+                field.widget.attrs.pop("autofocus", None)
             self.fields[name].widget.attrs["autofocus"] = True
 
 

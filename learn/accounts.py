@@ -10,6 +10,8 @@ Every form that checks a password counts its failures (``ratelimit.failures_coun
 from __future__ import annotations
 
 import json
+import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib import messages
@@ -47,6 +49,8 @@ from learn.forms import (
     ResetRequestForm,
     SignupForm,
 )
+
+logger = logging.getLogger(__name__)
 
 # Each app's own functions for a learner's data, in the order the download lists them.
 DATA_APPS = (quizzes.models, learn.models)
@@ -92,9 +96,21 @@ def end_other_sessions(request: HttpRequest, user) -> int:
 EMAIL_SALT = "recall.accounts.email"
 
 
-def send_email_confirmation(request: HttpRequest, user, address: str) -> None:
+def deliver(subject: str, template: str, context: dict, address: str) -> bool:
+    """Send one email; a mail server that fails is logged (with the address's domain only) and
+    reported to the caller, never a 500 in the learner's face."""
+    try:
+        send_mail(subject, render_to_string(template, context), None, [address])
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Could not send %r to an address at %s", subject, address.rpartition("@")[2])
+        return False
+    return True
+
+
+def send_email_confirmation(request: HttpRequest, user, address: str) -> bool:
     """A link, sent to ``address``, that makes it the account's address when opened. It names the
-    address the account had when it was sent, so it works once: after any change it is void."""
+    address the account had when it was sent, so it works once: after any change it is void.
+    Returns whether the email went out."""
     token = signing.dumps({"u": user.pk, "to": address, "from": user.email}, salt=EMAIL_SALT, compress=True)
     link = request.build_absolute_uri(reverse("email_confirm", args=[token]))
     context = {
@@ -103,11 +119,8 @@ def send_email_confirmation(request: HttpRequest, user, address: str) -> None:
         "address": address,
         "valid_for": describe_duration(settings.EMAIL_CHANGE_TIMEOUT),
     }
-    send_mail(
-        "Confirm your email address for Recall",
-        render_to_string("registration/email_confirm_email.txt", context),
-        None,
-        [address],
+    return deliver(
+        "Confirm your email address for Recall", "registration/email_confirm_email.txt", context, address
     )
 
 
@@ -138,14 +151,8 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     old = user.email
     User.objects.filter(pk=user.pk).update(email=address)
     if old:
-        send_mail(
-            "Your Recall email address was changed",
-            render_to_string(
-                "registration/email_changed_email.txt", {"user": user, "old": old, "address": address}
-            ),
-            None,
-            [old],
-        )
+        context = {"user": user, "old": old, "address": address}
+        deliver("Your Recall email address was changed", "registration/email_changed_email.txt", context, old)
     messages.success(request, f"{address} is now the email address of your account.")
     return see_other(reverse("account") if request.user.is_authenticated else reverse("login"))
 
@@ -179,12 +186,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             else:
                 moved = sign_in(request, user)
                 address = form.cleaned_data.get("email")
-                if address:
-                    send_email_confirmation(request, user, address)
                 welcome = f"Welcome, {user.username}."
                 welcome += " Your progress is saved to your account." if not moved else f" {PROGRESS_MOVED}"
-                if address:
+                if address and send_email_confirmation(request, user, address):
                     welcome += f" We sent a link to {address}: open it to confirm your address."
+                elif address:
+                    welcome += f" We could not send an email to {address} just now: add it again later on your account page."
                 messages.success(request, welcome)
                 return HttpResponseRedirect(next_url)
         status = 400
@@ -350,7 +357,9 @@ def email_change(request: HttpRequest) -> HttpResponse:
         form.add_error(None, limited.message)
         return account_fragment(request, "email", {"email_form": form}, status=429)
     address = form.cleaned_data["email"]
-    send_email_confirmation(request, request.user, address)
+    if not send_email_confirmation(request, request.user, address):
+        form.add_error(None, "We could not send an email just now. Nothing changed: please try again later.")
+        return account_fragment(request, "email", {"email_form": form}, status=503)
     sent = f"We sent a link to {address}. Your address changes when you open it"
     sent += f" (within {describe_duration(settings.EMAIL_CHANGE_TIMEOUT)})."
     if not request.htmx:

@@ -276,3 +276,21 @@ def test_the_password_validators_are_on(client, password, error):
 
     assert response.status_code == 400 and error in response.content.decode()
     assert not get_user_model().objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("grace@", "Enter an email address such as"),
+        ("g" * 10_000 + "@example.org", "at most 254 characters"),
+        ("grаce@example.org", "Enter an email address such as"),  # a Cyrillic а
+    ],
+)
+def test_a_bad_address_at_sign_up_is_a_message_and_creates_nothing(client, mailoutbox, address, message):
+    response = client.post(
+        reverse("signup"),
+        {"username": "grace", "email": address, "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not get_user_model().objects.exists() and not mailoutbox

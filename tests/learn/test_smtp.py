@@ -135,3 +135,24 @@ def test_the_email_settings_come_from_the_environment():
         "Recall <hello@example.org> [('Ops', 'ops@example.org'), ('dev@example.org', 'dev@example.org')]"
     )
     assert development.startswith("django.core.mail.backends.console.EmailBackend localhost 587")
+
+
+def test_a_mail_server_that_fails_never_breaks_a_sign_up_or_an_email_change(settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    settings.EMAIL_USE_TLS = False
+    client = Client()
+
+    signed_up = client.post(
+        reverse("signup"),
+        {"username": "grace", "email": "grace@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )
+    changed = client.post(reverse("email_change"), {"email": "grace@example.org"}, HTTP_HX_REQUEST="true")
+
+    assert "We could not send an email to grace@example.org just now" in signed_up.content.decode()
+    assert get_user_model().objects.get(username="grace").email == ""
+    assert changed.status_code == 503 and "Nothing changed" in changed.content.decode()
+    assert (
+        "Could not send 'Confirm your email address for Recall' to an address at example.org" in caplog.text
+    )

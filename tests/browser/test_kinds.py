@@ -10,13 +10,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_each_kind_of_question_is_answered_in_place(live_server, page, axe_check):
     quiz = make_quiz(title="Kinds", questions=1)
     multiple = Question.objects.create(
-        quiz=quiz, position=2, kind="multiple", prompt="Which help? Select all that apply.", explanation="Why."
+        quiz=quiz,
+        position=2,
+        kind="multiple",
+        prompt="Which help? Select all that apply.",
+        explanation="Why.",
     )
     for position, (text, correct) in enumerate([("Replay", True), ("EWC", True), ("Bigger LR", False)]):
-        Choice.objects.create(question=multiple, position=position, text=text, is_correct=correct, rationale="R")
+        Choice.objects.create(
+            question=multiple, position=position, text=text, is_correct=correct, rationale="R"
+        )
     Question.objects.create(
-        quiz=quiz, position=3, kind="numeric", prompt="How many?", explanation="2 x 4096 x 16.",
-        accepted_value=131072, unit="parameters",
+        quiz=quiz,
+        position=3,
+        kind="numeric",
+        prompt="How many?",
+        explanation="2 x 4096 x 16.",
+        accepted_value=131072,
+        unit="parameters",
     )
     page.goto(f"{live_server.url}{quiz.get_absolute_url()}")
     axe_check(page)

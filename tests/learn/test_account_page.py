@@ -275,7 +275,10 @@ def test_deleting_the_account_leaves_nothing_of_it_but_unlinked_reports(content)
     assert elsewhere.get(reverse("account")).status_code == 302
     assert "_auth_user_id" not in client.session
     # The other learner is untouched.
-    assert (Attempt.objects.filter(user=grace).count(), Review.objects.filter(source="review").count()) == (grace_rows[0], 1)
+    assert (Attempt.objects.filter(user=grace).count(), Review.objects.filter(source="review").count()) == (
+        grace_rows[0],
+        1,
+    )
     assert Report.objects.get(text="Grace's report.").user == grace
     assert other.get(reverse("account")).status_code == 200
 

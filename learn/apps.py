@@ -7,5 +7,6 @@ class LearnConfig(AppConfig):
 
     def ready(self):
         from learn import signals
+        from learn.core import checks  # noqa: F401  (registers the deploy checks)
 
         signals.connect()

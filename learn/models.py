@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from learn.core.learners import LearnerQuerySet, one_learner
 from learn.core.markdown import Rendered, reading_minutes, render
-from learn.core.models import ContentVersion, RateLimitBucket  # noqa: F401  (the learn app's tables)
+from learn.core.models import (  # noqa: F401  (the learn app's tables)
+    ContentVersion,
+    HealthCheck,
+    LearnerSession,
+    RateLimitBucket,
+)
 
 
 class Topic(models.Model):
@@ -204,13 +209,14 @@ class ArticleRead(models.Model):
         return f"{self.article} read {self.read_at:%Y-%m-%d}"
 
 
-def adopt_visitor_reads(*, visitor, user) -> None:
-    """Articles a visitor marked as read become the account's (duplicates are dropped)."""
+def adopt_visitor_reads(*, visitor, user) -> int:
+    """Articles a visitor marked as read become the account's (duplicates are dropped).
+    Returns how many the visitor had."""
     if visitor is None:
-        return
+        return 0
     already = set(ArticleRead.objects.filter(user=user).values_list("article_id", flat=True))
-    ArticleRead.objects.filter(visitor=visitor, article_id__in=already).delete()
-    ArticleRead.objects.filter(visitor=visitor).update(user=user, visitor=None)
+    dropped = ArticleRead.objects.filter(visitor=visitor, article_id__in=already).delete()[0]
+    return dropped + ArticleRead.objects.filter(visitor=visitor).update(user=user, visitor=None)
 
 
 REPORT_MAX_LENGTH = 1000
@@ -271,3 +277,54 @@ class Report(models.Model):
         if self.question_id:
             return f"{self.question.quiz.get_absolute_url()}#q{self.question.position}"
         return self.target.get_absolute_url()
+
+
+# ---- A learner's own data (the account page's download and deletion, the cleanup) ------------
+
+
+def learner_data(learner) -> dict:
+    """What this app keeps about one learner: articles marked as read and reports they sent."""
+    reads = ArticleRead.objects.for_learner(learner).select_related("article").order_by("read_at", "pk")
+    reports = (
+        Report.objects.filter(**learner.as_fields())
+        .select_related("term", "article", "question__quiz")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "articles_read": [
+            {"article": r.article.title, "slug": r.article.slug, "read_at": r.read_at.isoformat()}
+            for r in reads
+        ],
+        "reports": [
+            {
+                "about": str(report.target),
+                "text": report.text,
+                "status": report.status,
+                "created_at": report.created_at.isoformat(),
+            }
+            for report in reports
+        ],
+    }
+
+
+def delete_learner_data(learner) -> int:
+    """Delete the learner's read marks; their reports stay (the mistake is still worth fixing)
+    without the link to them. Returns how many rows were deleted or unlinked."""
+    with transaction.atomic():
+        deleted = ArticleRead.objects.for_learner(learner).delete()[0]
+        return deleted + Report.objects.filter(**learner.as_fields()).update(user=None, visitor=None)
+
+
+def idle_visitors(before) -> set:
+    """Anonymous visitors with rows here and none written since ``before`` (for the cleanup)."""
+    seen = set(ArticleRead.objects.filter(visitor__isnull=False).values_list("visitor", flat=True))
+    seen |= set(Report.objects.filter(visitor__isnull=False).values_list("visitor", flat=True))
+    recent = set(
+        ArticleRead.objects.filter(visitor__isnull=False, read_at__gte=before).values_list(
+            "visitor", flat=True
+        )
+    )
+    recent |= set(
+        Report.objects.filter(visitor__isnull=False, created_at__gte=before).values_list("visitor", flat=True)
+    )
+    return seen - recent

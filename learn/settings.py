@@ -76,11 +76,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body larger than its view takes is refused before anything reads it (413).
+    "learn.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, already compressed, stop here
     # Pages gzipped for clients that accept it (with Django's BREACH mitigation since 4.2).
     "django.middleware.gzip.GZipMiddleware",
+    # Cache-Control: private on what was made from a learner's session (outside it: sees the key).
+    "learn.core.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "learn.core.middleware.LearnerTimeZoneMiddleware",
     "learn.core.middleware.DatabaseBusyMiddleware",
+    "learn.core.middleware.RateLimitedMiddleware",
 ]
 
 ROOT_URLCONF = os.environ.get("DJANGO_ROOT_URLCONF", "learn.urls")  # the benchmark adds its floor
@@ -217,9 +222,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Requests: a bounded body (admin articles are far smaller), a bounded number of fields.
+# Requests: a bounded body (admin articles are far smaller), a bounded number of fields. The body
+# limit holds before anything is read (learn.core.middleware.RequestBodyLimitMiddleware, 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# No view takes files: file parts of a multipart body are read and dropped, never written to disk.
+# A view marked @accepts_uploads() (a future authoring import) gets Django's usual handlers and
+# its own body limit, DJANGO_UPLOAD_MAX_BYTES.
+FILE_UPLOAD_HANDLERS = []
+UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_BYTES = env_int("DJANGO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # Rate limits (see learn/ratelimit.py and README's Security section). The benchmark raises the
 # per-learner and per-address thresholds: it plays hundreds of learners from one address.
@@ -237,6 +252,13 @@ SESSION_ENGINE = "learn.core.sessions"
 # Anonymous learners' progress lives in their session: keep it for six months of inactivity
 # (learn/core/learners.py renews the cookie once a day while they use the site).
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 180
+# A signed-in session lasts 30 days from signing in: a lost or copied cookie stops working within
+# a month, and "Log out everywhere else" (/accounts/) ends the others at once.
+SIGNED_IN_SESSION_AGE = 60 * 60 * 24 * 30
+# Password reset links work once, for this long (stated on the pages and in the email).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+# Email-change links (sent to the new address) work for this long.
+EMAIL_CHANGE_TIMEOUT = 60 * 60 * 24 * 2
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -257,9 +279,59 @@ if env_bool("DJANGO_HTTPS"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Email: printed to the terminal while developing (make run), sent over SMTP otherwise. The
+# variables are listed in README's configuration table.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", default=False)
+if EMAIL_USE_SSL:
+    EMAIL_USE_TLS = False  # implicit TLS (port 465) instead of STARTTLS
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Recall <recall@localhost>")
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Who is mailed a report of every server error: "Name <address>" entries, comma-separated.
+ADMINS = [
+    (name.strip() or address, address)
+    for name, address in (
+        (entry.rpartition("<")[0], entry.rpartition("<")[2].rstrip(">").strip())
+        for entry in env_list("DJANGO_ADMINS")
+    )
+]
+
+# Errors are logged with what is needed to act on them (method, path, user, client address,
+# traceback) and mailed to ADMINS when there are any (AdminEmailHandler sends nothing otherwise).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request": {"()": "learn.core.logs.RequestContext"},
+        "production": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "site": {
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s%(request_context)s",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": "site"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production"],
+        },
+    },
+    "loggers": {
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -1,10 +1,12 @@
 """The site's root URLconf: wiring only. ``learn`` is both the site package and the articles app."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from learn import accounts, views
 from learn.core import views as core_views
+from learn.forms import AdminLoginForm
 from quizzes.urls import review_patterns
 
 learn_patterns = (
@@ -22,7 +24,38 @@ learn_patterns = (
 )
 
 # /progress/: the overview (it counts articles read too, so it lives here) and the review queue.
-progress_patterns = ([path("", views.progress, name="overview"), *review_patterns], "progress")
+progress_patterns = (
+    [
+        path("", views.progress, name="overview"),
+        path("clear/", accounts.clear_progress, name="clear"),
+        *review_patterns,
+    ],
+    "progress",
+)
+
+# The admin's log-in counts failures like the site's (per client and per account, 429 beyond).
+admin.site.login_form = AdminLoginForm
+
+account_patterns = [
+    path("", accounts.account, name="account"),
+    path("signup/", accounts.signup, name="signup"),
+    path("login/", accounts.log_in, name="login"),
+    path("logout/", accounts.log_out, name="logout"),
+    path("password_change/", accounts.password_change, name="password_change"),
+    path("password_reset/", accounts.PasswordReset.as_view(), name="password_reset"),
+    path("password_reset/done/", accounts.PasswordResetDone.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", accounts.PasswordResetConfirm.as_view(), name="password_reset_confirm"),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("email/", accounts.email_change, name="email_change"),
+    path("email/confirm/<str:token>/", accounts.email_confirm, name="email_confirm"),
+    path("sessions/", accounts.log_out_others, name="log_out_others"),
+    path("data.json", accounts.data_download, name="data_download"),
+    path("delete/", accounts.account_delete, name="account_delete"),
+]
 
 urlpatterns = [
     path("", include(learn_patterns)),
@@ -32,10 +65,7 @@ urlpatterns = [
     path("glossary/", include("glossary.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("progress/", include(progress_patterns)),
-    path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/login/", accounts.log_in, name="login"),
-    path("accounts/logout/", accounts.log_out, name="logout"),
-    path("accounts/password_change/", accounts.password_change, name="password_change"),
+    path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
 ]
 

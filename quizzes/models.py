@@ -878,3 +878,119 @@ def item_analysis(quiz: Quiz) -> dict[int, analysis.ItemStats]:
     for question_id, choice_id in Choice.objects.filter(question__quiz=quiz).values_list("question_id", "pk"):
         choices[question_id].append(choice_id)
     return analysis.analyse(list(responses.values()), choices)
+
+
+# ---- A learner's own data: what the account page downloads and deletes ----------------------
+# One function each, so that what this app keeps stays its own business: the account code calls
+# them and never reads these tables itself. Extend them with every new table of learner data.
+
+
+def learner_data(learner: Learner) -> dict:
+    """Everything this app keeps about one learner, as plain data (README, "Your data")."""
+    answers = Answer.objects.select_related("question", "choice", "version").prefetch_related(
+        "question__choices"
+    )
+    attempts = (
+        Attempt.objects.for_learner(learner)
+        .select_related("quiz")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .order_by("started_at", "pk")
+    )
+    history = Review.objects.select_related("choice").order_by("answered_at", "pk")
+    cards = (
+        Card.objects.for_learner(learner)
+        .select_related("question__quiz")
+        .prefetch_related(Prefetch("reviews", queryset=history))
+        .order_by("pk")
+    )
+
+    def question(q: Question) -> dict:
+        return {"quiz": q.quiz.title if q.quiz_id else None, "position": q.position, "prompt": q.prompt}
+
+    def chosen(answer: Answer):
+        if answer.question.is_numeric:
+            return answer.typed or answer.value
+        if answer.question.is_multiple:
+            texts = {c.pk: c.text for c in answer.question.choices.all()}
+            return [texts.get(pk, f"(a choice since removed, #{pk})") for pk in answer.choices]
+        return answer.choice.text if answer.choice else None
+
+    return {
+        "attempts": [
+            {
+                "quiz": attempt.quiz.title,
+                "quiz_slug": attempt.quiz.slug,
+                "number": attempt.number,
+                "started_at": attempt.started_at.isoformat(),
+                "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+                "answers": [
+                    {
+                        "question": answer.question.prompt,
+                        "position": answer.question.position,
+                        "version": answer.version.number if answer.version else None,
+                        "choices": [c.text for c in answer.question.choices.all()],
+                        "chosen": chosen(answer),
+                        "credit": answer.credit,
+                        "correct": answer.is_correct,
+                        "answered_at": answer.answered_at.isoformat(),
+                    }
+                    for answer in attempt.answers.all()
+                ],
+            }
+            for attempt in attempts
+        ],
+        "review": [
+            {
+                "question": question(card.question),
+                "stability_days": card.stability,
+                "difficulty": card.difficulty,
+                "due_at": card.due_at.isoformat(),
+                "last_review_at": card.last_review_at.isoformat(),
+                "reviews": card.reps,
+                "lapses": card.lapses,
+                "history": [
+                    {
+                        "source": r.source,
+                        "chosen": r.choice.text if r.choice else None,
+                        "correct": r.correct,
+                        "answered_at": r.answered_at.isoformat(),
+                        "next_due": r.due_after.isoformat(),
+                    }
+                    for r in card.reviews.all()
+                ],
+            }
+            for card in cards
+        ],
+    }
+
+
+def delete_learner_data(learner: Learner) -> int:
+    """Delete every row of this app that belongs to the learner; returns how many rows went."""
+    with transaction.atomic():
+        cards = Card.objects.for_learner(learner)
+        deleted = Review.objects.filter(card__in=cards).delete()[0] + cards.delete()[0]
+        attempts = Attempt.objects.for_learner(learner)
+        deleted += Answer.objects.filter(attempt__in=attempts).delete()[0]
+        return deleted + attempts.delete()[0]
+
+
+def idle_visitors(before: dt.datetime) -> set[uuid.UUID]:
+    """Anonymous visitors with rows here and none written since ``before`` (for the cleanup)."""
+    seen = set(Attempt.objects.filter(visitor__isnull=False).values_list("visitor", flat=True))
+    seen |= set(Card.objects.filter(visitor__isnull=False).values_list("visitor", flat=True))
+    recent = set(
+        Attempt.objects.filter(visitor__isnull=False, started_at__gte=before).values_list(
+            "visitor", flat=True
+        )
+    )
+    recent |= set(
+        Answer.objects.filter(attempt__visitor__isnull=False, answered_at__gte=before).values_list(
+            "attempt__visitor", flat=True
+        )
+    )
+    recent |= set(
+        Card.objects.filter(visitor__isnull=False, last_review_at__gte=before).values_list(
+            "visitor", flat=True
+        )
+    )
+    return seen - recent

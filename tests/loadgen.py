@@ -152,16 +152,18 @@ class Learner:
                 self.cookies[key] = rest.split(";", 1)[0]
 
     def open_quiz(self, slug: str) -> list[tuple[int, str, str]]:
-        """The quiz page: (position, answer URL, a choice token) for every unanswered question."""
+        """The quiz page: (position, answer URL, a choice token) for every unanswered question
+        that has choices (a number question has none: the load leaves it out)."""
         status, body, headers = request(self.port, "GET", f"/quizzes/{slug}/", headers=self._headers())
         self._keep_cookies(headers)
         assert status == 200, status
         self.csrf = CSRF_RE.search(body).group(1)
         return [
-            (int(position), html.unescape(action), TOKEN_RE.findall(form)[0])
+            (int(position), html.unescape(action), tokens[0])
             for position, action, form in (
                 (m.group(1), m.group(2), m.group(0)) for m in FORM_RE.finditer(body)
             )
+            if (tokens := TOKEN_RE.findall(form))
         ]
 
     def answer(self, slug: str, position: int, action: str, token: str) -> bool:

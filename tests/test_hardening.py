@@ -13,8 +13,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection
 from django.test import Client
-from django.urls import reverse
+from django.urls import include, path, reverse
 
+from learn.core.models import HealthCheck
 from learn.models import ArticleRead, Report
 from quizzes.models import Answer, Attempt
 from tests.conftest import HX
@@ -35,22 +36,47 @@ CSP = {
 }
 
 
-def test_check_deploy_passes_with_the_documented_production_environment():
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DJANGO_SECRET_KEY": "x9" * 30 + "-production-like-key-with-enough-entropy",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_HTTPS": "true",
-        "DJANGO_ALLOWED_HOSTS": "recall.example.org",
-    }
-    result = subprocess.run(
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x9" * 30 + "-production-like-key-with-enough-entropy",
+    "DJANGO_DEBUG": "false",
+    "DJANGO_HTTPS": "true",
+    "DJANGO_TRUSTED_PROXIES": "1",
+    "DJANGO_ALLOWED_HOSTS": "recall.example.org",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://recall.example.org",
+}
+
+
+def check_deploy(**env: str) -> subprocess.CompletedProcess:
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}, **env}
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
-        env=env,
+        env=environment,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_check_deploy_warns_when_https_is_on_and_no_proxy_is_trusted():
+    result = check_deploy(**{**PRODUCTION_ENV, "DJANGO_TRUSTED_PROXIES": "0"})
+
+    assert result.returncode != 0
+    assert "(recall.W001) HTTPS is on" in result.stderr + result.stdout
+    assert "DJANGO_TRUSTED_PROXIES" in result.stderr + result.stdout
+
+
+def test_the_readme_production_recipe_sets_every_variable_the_check_needs():
+    recipe = (settings.BASE_DIR / "README.md").read_text().split("## Serving in production", 1)[1]
+    recipe = recipe.split("```", 2)[1]
+    for name in PRODUCTION_ENV:
+        if name not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG"):
+            assert f"{name}=" in recipe, name
+    assert "DJANGO_TRUSTED_PROXIES=1" in recipe
+
+
+def test_check_deploy_passes_with_the_documented_production_environment():
+    result = check_deploy(**PRODUCTION_ENV)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -103,6 +129,108 @@ def test_healthz_answers_200_with_the_database_and_503_without(client):
     assert response.status_code == 503 and b"database unavailable" in response.content
 
 
+def test_healthz_commits_a_write_on_every_probe(client):
+    client.get("/healthz")
+    first = HealthCheck.objects.get(pk=1).checked_at
+    client.get("/healthz")
+
+    assert HealthCheck.objects.get(pk=1).checked_at > first
+
+
+def test_healthz_is_unhealthy_when_the_database_reads_but_refuses_writes(client):
+    client.get("/healthz")
+    full = OperationalError("database or disk is full")
+    with mock.patch("django.db.models.query.QuerySet.update", side_effect=full):
+        response = client.get("/healthz")
+    readable = client.get("/glossary/")
+
+    assert response.status_code == 503 and b"refusing writes" in response.content
+    assert readable.status_code == 200  # reads still work: only a write shows the fault
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a read-only SQLite file")
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_unhealthy_on_a_read_only_database(client):
+    client.get("/healthz")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA query_only = ON")
+    try:
+        response = client.get("/healthz")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA query_only = OFF")
+
+    assert response.status_code == 503
+
+
+def make_learner_with_a_session(client):
+    quiz = make_quiz(title="Basics", questions=2)
+    token = quiz.questions.get(position=1).choices.get(is_correct=True).token
+    client.post("/quizzes/basics/questions/1/answer/", {"choice": token}, **HX)
+    return quiz
+
+
+@pytest.mark.parametrize("url", ["/progress/", "/progress/review/", "/quizzes/basics/", "/", "/glossary/"])
+def test_pages_made_from_a_learners_session_are_private(client, url):
+    make_learner_with_a_session(client)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"], url
+    assert "Cookie" in response["Vary"]
+
+
+def test_the_account_page_and_the_data_download_are_private_and_not_stored(client):
+    client.force_login(get_user_model().objects.create_user("ada", password="a-long-passphrase-42"))
+
+    for url in ("/accounts/", "/accounts/data.json"):
+        cache_control = client.get(url)["Cache-Control"]
+        assert "private" in cache_control and "no-store" in cache_control, url
+
+
+@pytest.mark.parametrize("url", ["/", "/glossary/", "/quizzes/basics/"])
+def test_pages_for_clients_without_a_session_stay_shareable(url):
+    make_quiz(title="Basics", questions=1)
+
+    response = Client().get(url)
+
+    assert "private" not in response.get("Cache-Control", ""), url
+
+
+def boom(request):
+    raise RuntimeError("the page broke")
+
+
+@pytest.mark.urls("tests.test_hardening")
+def test_a_server_error_is_logged_with_its_context_and_the_page_promises_nothing_untrue(caplog, settings):
+    settings.ADMINS = []
+    client = Client(raise_request_exception=False)
+    client.force_login(get_user_model().objects.create_user("ada", password="a-long-passphrase-42"))
+
+    with caplog.at_level("ERROR", logger="django.request"):
+        response = client.get("/boom/?q=secret")
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "has been sent a report" not in html and "The error was written to the site’s log" in html
+    record = next(r for r in caplog.records if r.name == "django.request")
+    assert record.exc_info and "the page broke" in str(record.exc_info[1])
+    assert "[GET /boom/ status=500 user=" in record.request_context and "secret" not in record.request_context
+
+
+@pytest.mark.urls("tests.test_hardening")
+def test_a_server_error_is_mailed_to_the_admins_when_there_are_some(settings, mailoutbox):
+    settings.ADMINS = [("Ops", "ops@example.org")]
+    settings.DEBUG = False
+
+    response = Client(raise_request_exception=False).get("/boom/")
+
+    assert "The site’s team has been sent a report" in response.content.decode()
+    assert [m.to for m in mailoutbox] == [["ops@example.org"]]
+    assert "the page broke" in mailoutbox[0].body
+
+
 def post_endpoints():
     quiz = make_quiz(title="Basics", questions=1)
     make_article(title="Intro")
@@ -121,6 +249,15 @@ def post_endpoints():
         ("/accounts/login/", {"username": "mallory", "password": "a-long-passphrase-42"}),
         ("/accounts/logout/", {}),
         ("/preview/markdown/", {"preview_field": "body", "body": "x"}),
+        ("/admin/login/", {"username": "mallory", "password": "a-long-passphrase-42"}),
+        ("/accounts/password_change/", {"old_password": "x", "new_password1": "y", "new_password2": "y"}),
+        ("/accounts/password_reset/", {"email": "mallory@example.org"}),
+        ("/accounts/reset/MQ/set-password/", {"new_password1": "y", "new_password2": "y"}),
+        ("/accounts/email/", {"email": "mallory@example.org"}),
+        ("/accounts/email/confirm/not-a-token/", {}),
+        ("/accounts/sessions/", {}),
+        ("/accounts/delete/", {"password": "a-long-passphrase-42"}),
+        ("/progress/clear/", {}),
     ]
 
 
@@ -202,7 +339,7 @@ def test_new_visitors_from_one_address_are_limited(monkeypatch):
 
 
 def test_sign_ups_are_limited_per_address(client):
-    for i in range(5):
+    for i in range(10):
         client.post(
             "/accounts/signup/",
             {
@@ -219,8 +356,8 @@ def test_sign_ups_are_limited_per_address(client):
     )
 
     assert response.status_code == 429
-    assert "Too many sign-ups from your connection" in response.content.decode()
-    assert get_user_model().objects.count() == 5
+    assert "Too many sign-up attempts from your connection" in response.content.decode()
+    assert get_user_model().objects.count() == 10
 
 
 def test_overlong_fields_get_a_clear_message(client):
@@ -240,13 +377,15 @@ def test_a_request_body_over_the_limit_is_refused_cleanly(client):
     make_quiz(title="Basics", questions=1)
 
     response = client.post("/report/", {"kind": "term", "slug": "x", "text": "x" * (1024 * 1024 + 10)})
+    htmx = client.post("/report/", {"kind": "term", "slug": "x", "text": "x" * (1024 * 1024 + 10)}, **HX)
 
-    assert response.status_code == 400
-    assert "That request didn’t make sense to us" in response.content.decode()
+    assert response.status_code == htmx.status_code == 413
+    assert "That was more than we accept" in response.content.decode()
+    assert "<html" not in htmx.content.decode() and "(1 MB)" in htmx.content.decode()
     assert not Report.objects.exists()
 
 
-@pytest.mark.parametrize("status", [400, 403, 404, 429, 500, 503])
+@pytest.mark.parametrize("status", [400, 403, 404, 413, 429, 500, 503])
 def test_error_pages_are_the_sites_own_with_nothing_revealing(rf, status):
     from learn.core.errors import error_page
     from learn.core.views import server_error
@@ -284,3 +423,7 @@ def test_a_held_write_lock_gives_a_clean_503_and_the_site_recovers():
     assert not Answer.objects.exists()
     recovered = client.post("/quizzes/basics/questions/1/answer/", {"choice": token}, **HX)
     assert recovered.status_code == 200 and Answer.objects.count() == 1
+
+
+urlpatterns = [path("boom/", boom), path("", include("learn.urls"))]  # for the server error tests
+handler500 = "learn.core.views.server_error"

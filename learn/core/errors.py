@@ -10,6 +10,10 @@ ERRORS = {
         "Reload the page and try again: your session or its security token changed.",
     ),
     404: ("We couldn’t find that page", "The address may be mistyped, or the page may have moved."),
+    413: (
+        "That was more than we accept",
+        "The request was larger than this site takes, so none of it was read. Shorten it and try again.",
+    ),
     429: (
         "Slow down a little",
         "Too many requests came from you in a short time. Wait a minute, then try again.",
@@ -19,9 +23,10 @@ ERRORS = {
 }
 
 
-def error_page(request: HttpRequest, status: int) -> HttpResponse:
+def error_page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
     """The site's own error page, or just a message for htmx to show in place."""
-    title, message = ERRORS[status]
+    title, default = ERRORS[status]
+    message = message or default
     context = {"status": status, "title": title, "message": message}
     if getattr(request, "htmx", False):
         return render(request, "error.html#message", context, status=status)

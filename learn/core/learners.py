@@ -16,8 +16,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from learn.core import ratelimit
+from learn.core.sessions import VISITOR_KEY
 
-SESSION_KEY = "recall_visitor"
+SESSION_KEY = VISITOR_KEY
 SEEN_KEY = "recall_seen"
 
 

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from learn.core import charts
 
 # Bump when the output of render() changes for the same input.
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
@@ -136,6 +136,9 @@ def _render(text: str, link: Linker | None) -> Rendered:
         for level, anchor, inner in HEADING_RE.findall(body)
     )
     words = len(html.unescape(TAG_RE.sub(" ", body)).split())
+    # A code block that scrolls sideways must be reachable by keyboard: added after sanitising,
+    # so authors cannot put tabindex anywhere themselves.
+    body = body.replace('<div class="highlight"><pre>', '<div class="highlight"><pre tabindex="0">')
     # Charts go in before linking (the linker skips <figure>), so a term named "Chart" cannot
     # break a placeholder.
     for index, figure in enumerate(figures):

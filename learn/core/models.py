@@ -1,4 +1,5 @@
-"""The base layer's tables: the content version and the rate-limit buckets.
+"""The base layer's tables: the content version, the rate-limit buckets, sessions and the
+health check's row.
 
 They belong to the ``learn`` app (``app_label``), so their tables and migrations stay where they
 were; the code that uses them lives here, below every app.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import InterfaceError, OperationalError, connection, models
 
 
@@ -85,3 +87,40 @@ class RateLimitBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:8]}… {self.hits} since {self.window_start:%H:%M}"
+
+
+class HealthCheck(models.Model):
+    """One row that ``/healthz`` writes on every probe: a database that still answers reads but
+    refuses writes (read-only, a full disk that refuses the commit) is reported unhealthy."""
+
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "learn"
+
+    def __str__(self) -> str:
+        return f"checked {self.checked_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LearnerSession(AbstractBaseSession):
+    """Django's database session, plus whose it is: the signed-in user's id or the anonymous
+    visitor's id, written at every save (``learn.core.sessions``). So "log out everywhere else",
+    a password reset and an account's deletion end exactly that user's sessions, and the cleanup
+    finds the visitors whose sessions are gone, without decoding every session.
+
+    ``user_id`` is a plain indexed number, not a foreign key: a session saved by a request that
+    raced an account's deletion must not fail on a missing user (it can no longer log anyone in).
+    """
+
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    visitor = models.UUIDField(null=True, blank=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        app_label = "learn"
+        db_table = "learn_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from learn.core.sessions import SessionStore
+
+        return SessionStore

@@ -55,8 +55,8 @@ def test_signup_errors_are_clear_and_create_nothing(client):
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert "A user with that username already exists." in html
     assert "The two password fields didn’t match." in html
+    assert "That username is taken" not in html  # said only once the rest is right
     assert get_user_model().objects.count() == 1
 
 
@@ -140,7 +140,7 @@ def test_password_change_needs_the_old_password_and_keeps_the_session(client):
     )
 
     assert wrong.status_code == 400 and "Your old password was entered incorrectly." in wrong.content.decode()
-    assert right.status_code == 302
+    assert right.status_code == 303
     user.refresh_from_db()
     assert user.check_password("another-long-one-7")
     assert client.get("/progress/").context["user"].is_authenticated
@@ -186,3 +186,111 @@ def test_logging_in_keeps_both_the_accounts_and_the_visitors_attempts(client):
     assert [a.number for a in attempts] == [1, 2]
     assert [a.answers.count() for a in attempts] == [2, 1]
     assert not Attempt.objects.filter(visitor__isnull=False).exists()
+
+
+# ---- Log-in and sign-up details (issue 18) ------------------------------------------------
+
+
+def test_logging_in_says_when_the_devices_progress_moved_to_the_account(client):
+    make_user()
+    quiz = make_quiz(title="Basics", questions=2)
+    answer(client, quiz, 1)
+
+    moved = client.post(reverse("login"), {"username": "ada", "password": PASSWORD}, follow=True)
+    client.post(reverse("logout"))
+    nothing = client.post(reverse("login"), {"username": "ada", "password": PASSWORD}, follow=True)
+
+    assert "Your progress from this device was added to your account." in moved.content.decode()
+    assert "Your progress from this device was added" not in nothing.content.decode()
+
+
+def test_signing_up_says_when_the_devices_progress_moved(client):
+    quiz = make_quiz(title="Basics", questions=2)
+    answer(client, quiz, 1)
+
+    response = client.post(
+        reverse("signup"), {"username": "grace", "password1": PASSWORD, "password2": PASSWORD}, follow=True
+    )
+
+    assert "Your progress from this device was added to your account." in response.content.decode()
+
+
+def test_a_failed_log_in_keeps_the_username_and_puts_the_cursor_on_the_password(client):
+    make_user()
+
+    html = client.post(reverse("login"), {"username": "ada", "password": "wrong"}).content.decode()
+
+    assert 'name="username" value="ada"' in html
+    password = next(tag for tag in html.split("<input") if 'name="password"' in tag)
+    assert "autofocus" in password and "value=" not in password
+
+
+def test_the_first_field_with_an_error_gets_the_focus(client):
+    html = client.post(
+        reverse("signup"), {"username": "", "password1": PASSWORD, "password2": "other-passphrase-1"}
+    ).content.decode()
+
+    inputs = [tag for tag in html.split("<input") if "autofocus" in tag]
+    assert len(inputs) == 1 and 'name="username"' in inputs[0]
+    assert 'aria-invalid="true"' in inputs[0]
+
+
+def test_the_session_key_changes_at_log_in_and_at_sign_up(client):
+    make_user()
+    quiz = make_quiz(title="Basics", questions=1)
+    answer(client, quiz, 1)  # a visitor's session
+    before = client.session.session_key
+
+    client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
+    after_login = client.session.session_key
+    client.post(reverse("logout"))
+    answer(client, quiz, 1)
+    before_signup = client.session.session_key
+    client.post(reverse("signup"), {"username": "grace", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert before and after_login and after_login != before
+    assert client.session.session_key != before_signup
+    assert client.session["_auth_user_id"] == str(get_user_model().objects.get(username="grace").pk)
+
+
+def test_the_sign_up_page_says_in_words_what_a_good_password_is(client):
+    html = client.get(reverse("signup")).content.decode()
+
+    assert "At least 8 characters, not only digits, not a well-known password" in html
+    assert "<ul>" not in html.split("Password", 1)[1].split("</form>")[0]  # not Django's list
+
+
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [
+        ("short1!", "This password is too short"),
+        ("12345678901", "This password is entirely numeric"),
+        ("password123", "This password is too common"),
+        ("grace-hopper", "The password is too similar to the username"),
+    ],
+)
+def test_the_password_validators_are_on(client, password, error):
+    response = client.post(
+        reverse("signup"), {"username": "grace-hopper", "password1": password, "password2": password}
+    )
+
+    assert response.status_code == 400 and error in response.content.decode()
+    assert not get_user_model().objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("grace@", "Enter an email address such as"),
+        ("g" * 10_000 + "@example.org", "at most 254 characters"),
+        ("grаce@example.org", "Enter an email address such as"),  # a Cyrillic а
+    ],
+)
+def test_a_bad_address_at_sign_up_is_a_message_and_creates_nothing(client, mailoutbox, address, message):
+    response = client.post(
+        reverse("signup"),
+        {"username": "grace", "email": address, "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not get_user_model().objects.exists() and not mailoutbox

@@ -35,7 +35,7 @@ def test_tables_code_and_heading_anchors_render():
 
     assert '<h2 id="h-setting-up">Setting up</h2>' in result.html
     assert "<table>" in result.html and "<td>1</td>" in result.html
-    assert '<div class="highlight"><pre>' in result.html
+    assert '<div class="highlight"><pre tabindex="0">' in result.html  # reachable by keyboard when it scrolls
     assert '<span class="nb">print</span>' in result.html
     assert result.headings[0].id == "h-setting-up" and result.headings[0].text == "Setting up"
 

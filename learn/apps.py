@@ -6,6 +6,7 @@ class LearnConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from learn import signals
+        from learn import search, signals
 
         signals.connect()
+        search.register()

@@ -1,0 +1,34 @@
+"""The search index's tables (learn.core.searchindex): FTS5 virtual tables on SQLite; on
+PostgreSQL the pg_trgm extension, tsvector columns with GIN indexes and trigram indexes. Then the
+index is built from the content already there."""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+from learn.core import searchindex
+
+
+def create_tables(apps, schema_editor):
+    searchindex.create_tables(schema_editor)
+
+
+def drop_tables(apps, schema_editor):
+    searchindex.drop_tables(schema_editor)
+
+
+def build(apps, schema_editor):
+    searchindex.rebuild(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("learn", "0005_content_version"),
+        ("glossary", "0005_drop_alias_updated_at"),
+        ("quizzes", "0002_reviewitem_reviewanswer_and_more"),
+    ]
+
+    operations = [
+        TrigramExtension(),  # PostgreSQL only: the operation does nothing on other databases
+        migrations.RunPython(create_tables, drop_tables),
+        migrations.RunPython(build, migrations.RunPython.noop),
+    ]

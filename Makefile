@@ -27,13 +27,16 @@ run: $(VENV)/.run
 	@echo "Recall is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Everything CI runs: lint, the layers, migrations in step with the models, the whole suite.
+# Everything CI runs: lint, the layers, migrations in step with the models, the JavaScript modules'
+# tests under Node (tests/js/), the whole suite.
 test: export DJANGO_SECRET_KEY ?= test-only-not-a-secret
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@command -v node >/dev/null || { echo "node is missing: sudo apt-get install nodejs"; exit 1; }
+	node --test tests/js/
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test

@@ -37,7 +37,6 @@ class TermQuerySet(models.QuerySet):
         return self.order_by(Lower("name"), "pk")
 
 
-
 class Term(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)

@@ -151,12 +151,8 @@ class Results:
         return sum(len(group.results) for group in self.groups)
 
     @property
-    def more(self) -> bool:
-        return any(group.more for group in self.groups)
-
-    @property
     def suggestion(self) -> Name | None:
-        return self.nearest[0] if self.nearest else None
+        return self.nearest[0] if self.nearest and self.nearest[0].close else None
 
 
 def site_search(text: str | None, per_kind: int = RESULTS_PER_KIND) -> Results:

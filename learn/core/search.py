@@ -291,8 +291,8 @@ class Matcher:
             for i in range(len(tokens)):
                 joined = singular(tokens[i][2])
                 for j in range(i + 1, len(tokens)):
-                    if not self.key.startswith(joined):
-                        break
+                    if len(joined) >= len(self.key) or not self.key.startswith(joined):
+                        break  # one word is the key (the word rule marks it), or the run went astray
                     joined += singular(tokens[j][2])
                     if joined.startswith(self.key):  # the whole key (its last word perhaps typed in part)
                         marked[i : j + 1] = [True] * (j + 1 - i)

@@ -97,7 +97,7 @@ class Shown:
     slug: str
     title: SafeString
     also: SafeString | None  # the other name that matched, when the title did not
-    snippet: SafeString  # the summary, or the words around the first match in the text or body
+    snippet: SafeString  # the summary, or for a hit in the text or body the words around the match
 
 
 def show(hit: Hit, matcher: Matcher) -> Shown:
@@ -106,7 +106,7 @@ def show(hit: Hit, matcher: Matcher) -> Shown:
         other = next((name for name in hit.other_names if matcher.spans(name)), None)
         if other:
             also = format_html("Also called {}", highlight(other, matcher))
-    if matcher.spans(hit.summary):
+    if hit.tier <= 2 or matcher.spans(hit.summary):  # a name matched: its summary says what it is
         text = highlight(hit.summary, matcher)
     else:
         text = snippet(hit.text, matcher) or snippet(hit.body, matcher) or highlight(hit.summary, None)
@@ -132,6 +132,7 @@ class Name:
     slug: str
     name: str
     distance: int
+    close: bool  # close enough to ask "did you mean"
 
 
 Source = Callable[..., Iterable[Document]]  # (apps, wanted: {kind: [refs]} | None) -> documents
@@ -482,8 +483,8 @@ class PostgresBackend(Backend):
     tables = ("search_state", "search_document", "search_word", "search_name")
 
     def create(self, cursor) -> None:
-        # pg_trgm itself is created by the migration (TrigramExtension).
         for sql in (
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm",  # a trusted extension: the database's owner may
             "CREATE TABLE search_state (id integer PRIMARY KEY CHECK (id = 1), version bigint)",
             "INSERT INTO search_state (id, version) VALUES (1, NULL)",
             """CREATE TABLE search_document (id bigint PRIMARY KEY, kind text NOT NULL, ref bigint NOT NULL,
@@ -752,8 +753,9 @@ def find(text: str | Query, limits: dict[str, int], *, within=None) -> Found:
 
 
 def nearest(text: str | Query, kind: str, limit: int = 5) -> list[Name]:
-    """The names of one kind closest to the query by spelling, closest first (for "did you
-    mean"): only those a few edits away for their length."""
+    """The names of one kind closest to the query by spelling, closest first: those at most half
+    the query's length in edits away (a name that goes on past the query counts one edit more);
+    ``close`` when at most a third."""
     query = parse(text) if isinstance(text, str) else text
     if not query or not query.key or kind not in registered.kinds:
         return []
@@ -761,11 +763,11 @@ def nearest(text: str | Query, kind: str, limit: int = 5) -> list[Name]:
     with connection.cursor() as cursor:
         rows = backend().names_like(cursor, query.key[:60], low, high)
     best: dict[int, Name] = {}
-    allowed = max(1, len(query.key) // 3)
+    allowed, close = max(1, len(query.key) // 2), max(1, len(query.key) // 3)
     for doc, name_key, name, slug in rows:
         whole = distance(query.key, name_key, allowed)
         start = distance(query.key, name_key[: len(query.key)], allowed) + 1  # the name goes on
         d = min(whole, start)
         if d <= allowed and (doc not in best or d < best[doc].distance):
-            best[doc] = Name(kind=kind, ref=doc - low, slug=slug, name=name, distance=d)
+            best[doc] = Name(kind=kind, ref=doc - low, slug=slug, name=name, distance=d, close=d <= close)
     return sorted(best.values(), key=lambda n: (n.distance, len(n.name), n.name))[:limit]

@@ -1,8 +1,10 @@
 """The search index's tables (learn.core.searchindex): FTS5 virtual tables on SQLite; on
 PostgreSQL the pg_trgm extension, tsvector columns with GIN indexes and trigram indexes. Then the
-index is built from the content already there."""
+index is built from the content already there.
 
-from django.contrib.postgres.operations import TrigramExtension
+pg_trgm is created here rather than with django.contrib.postgres's TrigramExtension, whose
+reverse runs on SQLite too and fails there; going back drops the tables and leaves the extension."""
+
 from django.db import migrations
 
 from learn.core import searchindex
@@ -28,7 +30,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # PostgreSQL only: the operation does nothing on other databases
         migrations.RunPython(create_tables, drop_tables),
         migrations.RunPython(build, migrations.RunPython.noop),
     ]

@@ -3,6 +3,8 @@
 //
 // - "/" or Ctrl+K (Cmd+K) focuses the page's search box ([data-search-shortcut]) from anywhere,
 //   except while the learner is typing in a field; the box says so (aria-keyshortcuts).
+// - The search page's box ([data-search-autofocus]) has the focus when the page opens, the caret
+//   after the query, so typing goes on.
 // - In a box marked [data-search-box], ArrowDown and ArrowUp move through the links of the
 //   results it controls (aria-controls), Home and End jump; Enter on a result opens it (a plain
 //   link); Escape clears the box (and its results), from the box or from a result.
@@ -73,6 +75,11 @@ export function connect(doc) {
   if (target) {
     target.setAttribute("aria-keyshortcuts", "/ Control+K");
     doc.querySelectorAll("[data-search-hint]").forEach((hint) => { hint.hidden = false; });
+  }
+  const arriving = doc.querySelector("[data-search-box][data-search-autofocus]");
+  if (arriving && (!doc.activeElement || doc.activeElement === doc.body)) {
+    arriving.focus(); // the search page: go on typing where the query ends
+    arriving.setSelectionRange(arriving.value.length, arriving.value.length);
   }
   doc.querySelectorAll("[data-search-box]").forEach((box) => {
     const form = box.form;

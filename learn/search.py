@@ -17,7 +17,7 @@ from learn.core import searchindex
 from learn.core.search import parse, plain_text
 from learn.core.searchindex import Document, Name, Shown
 
-RESULTS_PER_KIND = 10
+RESULTS_PER_KIND = 5  # a page of terms is a link away (the glossary); 15 results read at a glance
 SUGGESTIONS = 5
 
 
@@ -61,9 +61,8 @@ def documents(apps, wanted: dict[str, list[int]] | None = None) -> Iterator[Docu
                 slug=slug,
                 title=name,
                 other_names=tuple(aliases.get(pk, ())),
-                summary=short,
-                text=f"{short} {plain_text(definition)}",
-                body=" ".join(plain_text(s) for s in sections),
+                summary=short,  # the one-sentence definition; the sections are the body
+                body=" ".join(plain_text(s) for s in (definition, *sections)),
             )
     if wanted is None or "article" in wanted:
         articles = published(apps.get_model("learn", "Article"), "article")
@@ -76,7 +75,6 @@ def documents(apps, wanted: dict[str, list[int]] | None = None) -> Iterator[Docu
                 slug=slug,
                 title=title,
                 summary=summary,
-                text=summary,
                 body=f"{plain_text(body)} {plain_text(takeaways)}",
             )
     if wanted is None or "quiz" in wanted:
@@ -90,7 +88,6 @@ def documents(apps, wanted: dict[str, list[int]] | None = None) -> Iterator[Docu
                 slug=slug,
                 title=title,
                 summary=goal,
-                text=goal,
                 body=plain_text(description),
             )
 
@@ -167,8 +164,9 @@ def site_search(text: str | None, per_kind: int = RESULTS_PER_KIND) -> Results:
     for kind in KINDS:
         hits = found.of(kind.name)
         if hits:
+            url = reverse(kind.url_name, args=["slug"])  # once per kind: slugs need no quoting
             results = [
-                Result(reverse(kind.url_name, args=[hit.slug]), searchindex.show(hit, found.query.matcher))
+                Result(url.replace("/slug/", f"/{hit.slug}/"), searchindex.show(hit, found.query.matcher))
                 for hit in hits[:per_kind]
             ]
             groups.append((hits[0].tier, len(groups), Group(kind, results, len(hits) > per_kind)))

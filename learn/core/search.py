@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from html import escape  # what django.utils.html.escape does, without its lazy-string wrapper
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 MAX_QUERY_LENGTH = 200
@@ -50,6 +50,8 @@ def clean_query(raw: str | None) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: "Naïve Café" -> "naive cafe" (compatibility forms too: "ﬁ" -> "fi")."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -59,6 +61,7 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(fold(text))
 
 
+@lru_cache(maxsize=65536)
 def singular(word: str) -> str:
     """A folded word without its plural ending: adapters -> adapter, batches -> batch,
     entropies -> entropy; loss, bias and corpus stay. Used on both sides of every comparison, so
@@ -88,6 +91,7 @@ def suffix_keys(text: str) -> list[str]:
     return ["".join(parts[i:]) for i in range(len(parts))]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A rough English stem for highlighting only (the databases stem for matching):
     forgetting -> forget, tuning -> tun, adapters -> adapter."""
@@ -253,22 +257,22 @@ def tsquery_text(query: Query) -> str:
 
 # ---- Highlighting ---------------------------------------------------------------------------------
 
-MARKDOWN_NOISE = [
-    (re.compile(r"^```.*$", re.M), " "),  # code fences (their content is kept)
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: the alt text
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: the text
-    (re.compile(r"<[^>]*>"), " "),  # inline HTML
-    (re.compile(r"^\s{0,3}(#{1,6}|[-*+]|\d+\.|>)\s+", re.M), ""),  # headings, list items, quotes
-    (re.compile(r"[*_`~|]+"), " "),  # emphasis, code spans, table pipes
+MARKDOWN_NOISE = [  # (a string the pattern needs, the pattern, its replacement)
+    ("```", re.compile(r"^```.*$", re.M), " "),  # code fences (their content is kept)
+    ("](", re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
+    ("<", re.compile(r"<[^>]*>"), " "),  # inline HTML
+    ("", re.compile(r"^[ \t]{0,3}(?:#{1,6}|[-*+]|\d+\.|>)[ \t]+", re.M), ""),  # headings, items, quotes
 ]
+MARKUP = str.maketrans("*_`~|", "     ")  # emphasis, code spans, table pipes
 
 
 def plain_text(markdown: str) -> str:
     """Markdown as the words a reader sees, for indexing and snippets (no rendering needed)."""
     text = markdown
-    for pattern, replacement in MARKDOWN_NOISE:
-        text = pattern.sub(replacement, text)
-    return " ".join(text.split())
+    for needed, pattern, replacement in MARKDOWN_NOISE:
+        if needed in text:
+            text = pattern.sub(replacement, text)
+    return " ".join(text.translate(MARKUP).split())
 
 
 @dataclass(frozen=True)
@@ -285,10 +289,16 @@ class Matcher:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Character ranges of ``text`` to mark, in order, not overlapping."""
-        tokens = [(m.start(), m.end(), fold(m.group())) for m in WORD_RE.finditer(text)]
+        if text.isascii():  # folding keeps every offset
+            tokens = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text.lower())]
+        else:
+            tokens = [(m.start(), m.end(), fold(m.group())) for m in WORD_RE.finditer(text)]
         marked = [False] * len(tokens)
-        if len(self.key) >= 3:  # two or more words spelling the key, as "fine-tuning" does
+        key = self.key
+        if len(key) >= 3:  # two or more words spelling the key, as "fine-tuning" does
             for i in range(len(tokens)):
+                if not key.startswith(tokens[i][2][:2]):
+                    continue
                 joined = singular(tokens[i][2])
                 for j in range(i + 1, len(tokens)):
                     if len(joined) >= len(self.key) or not self.key.startswith(joined):
@@ -314,7 +324,7 @@ class Matcher:
 def highlight(text: str, matcher: Matcher | None) -> SafeString:
     """The text, escaped, with what the query matched in ``<mark>``."""
     if matcher is None:
-        return escape(text)
+        return mark_safe(escape(text))
     out, at = [], 0
     for start, end in matcher.spans(text):
         out += [escape(text[at:start]), "<mark>", escape(text[start:end]), "</mark>"]
@@ -323,17 +333,30 @@ def highlight(text: str, matcher: Matcher | None) -> SafeString:
     return mark_safe("".join(out))  # every piece of text above went through escape()
 
 
+SNIPPET_CHUNK = 2000  # characters looked at a time for the first match
+
+
 def snippet(text: str, matcher: Matcher, size: int = 30) -> SafeString | None:
-    """About ``size`` words of the text around its first match, highlighted; None without one."""
-    spans = matcher.spans(text)
-    if not spans:
+    """About ``size`` words of the text around its first match, highlighted; None without one.
+    Only the text up to the first match is read, a chunk at a time (a body can be long)."""
+    first = None
+    for at in range(0, len(text), SNIPPET_CHUNK):
+        chunk_start = max(0, text.rfind(" ", 0, at) + 1) if at else 0  # begin on a word
+        spans = matcher.spans(text[chunk_start : at + SNIPPET_CHUNK])
+        if spans:
+            first = chunk_start + spans[0][0]
+            break
+    if first is None:
         return None
-    bounds = [m.start() for m in re.finditer(r"\S+", text)]
-    first = max(0, sum(1 for b in bounds if b <= spans[0][0]) - 1)
-    start_word = max(0, first - size // 4)
-    end_word = min(len(bounds), start_word + size)
-    start = bounds[start_word]
-    end = bounds[end_word] if end_word < len(bounds) else len(text)
-    piece = text[start:end].rstrip()
+    start = first
+    for _ in range(size // 4):  # a few words before the match
+        space = text.rfind(" ", 0, max(0, start - 1))
+        if space < 0:
+            start = 0
+            break
+        start = space + 1
+    words_after = text[start : start + size * 20].split(" ")
+    piece = " ".join(words_after[:size]).rstrip()
+    more = start + len(piece) < len(text.rstrip())
     html = highlight(piece, matcher)
-    return mark_safe(("… " if start_word else "") + html + (" …" if end_word < len(bounds) else ""))
+    return mark_safe(("… " if start else "") + html + (" …" if more else ""))

@@ -4,11 +4,12 @@ there. This module imports no app: the site registers where documents come from
 (``register``), and callers ask for hits of the kinds they show (``find``).
 
 A document has three tiers of text: its names (a term's name and other names, an article's or a
-quiz's title), its text (a definition, a summary, a goal) and its body. Hits come in this order:
+quiz's title), its summary (a term's one-sentence definition, an article's summary, a quiz's goal)
+and its body. Hits come in this order:
 
 0. a name equal to the query ("fine tuning" for Fine-tuning: keys, see learn.core.search),
 1. a name starting with it, 2. any other match in the names (every word, each as a prefix),
-3. a match in the text, 4. a match in the body only;
+3. a match in the summary, 4. a match in the body only;
 
 ties by the database's relevance score (FTS5's bm25, PostgreSQL's ts_rank). Each tier of each
 kind is one LIMITed part of a UNION ALL that the database stops reading once enough hits were
@@ -67,8 +68,7 @@ class Document:
     slug: str
     title: str
     other_names: tuple[str, ...] = ()
-    summary: str = ""  # shown under the title
-    text: str = ""  # the second tier: definitions, summaries, goals (plain text)
+    summary: str = ""  # the second tier, shown under the title (plain text)
     body: str = ""  # the third tier (plain text)
 
     @property
@@ -84,8 +84,7 @@ class Hit:
     title: str
     other_names: tuple[str, ...]
     summary: str
-    text: str
-    body: str
+    body: str  # only for a hit in the body ("" otherwise): where the snippet comes from
     tier: int
     score: float
 
@@ -97,20 +96,20 @@ class Shown:
     slug: str
     title: SafeString
     also: SafeString | None  # the other name that matched, when the title did not
-    snippet: SafeString  # the summary, or for a hit in the text or body the words around the match
+    snippet: SafeString  # the summary, or for a hit in the body the words around the match
 
 
 def show(hit: Hit, matcher: Matcher) -> Shown:
+    title = highlight(hit.title, matcher)  # escaped: "<mark>" in it is one of ours
     also = None
-    if not matcher.spans(hit.title):
-        other = next((name for name in hit.other_names if matcher.spans(name)), None)
+    if "<mark>" not in title:
+        other = next((h for name in hit.other_names if "<mark>" in (h := highlight(name, matcher))), None)
         if other:
-            also = format_html("Also called {}", highlight(other, matcher))
-    if hit.tier <= 2 or matcher.spans(hit.summary):  # a name matched: its summary says what it is
-        text = highlight(hit.summary, matcher)
-    else:
-        text = snippet(hit.text, matcher) or snippet(hit.body, matcher) or highlight(hit.summary, None)
-    return Shown(slug=hit.slug, title=highlight(hit.title, matcher), also=also, snippet=text)
+            also = format_html("Also called {}", other)
+    text = highlight(hit.summary, matcher)
+    if hit.body and "<mark>" not in text:  # found in the body: show where
+        text = snippet(hit.body, matcher) or text
+    return Shown(slug=hit.slug, title=title, also=also, snippet=text)
 
 
 @dataclass(frozen=True)
@@ -177,8 +176,6 @@ class Row:
     names: str  # folded words of every name
     keys: str  # every name's keys from each word on ("finetuning tuning")
     exact: str  # "|key|key|": for the equal and starts-with tiers
-    text: str
-    body: str
 
     @classmethod
     def of(cls, document: Document) -> Row:
@@ -188,12 +185,12 @@ class Row:
             names=" ".join(w for name in document.names for w in words(name)),
             keys=" ".join(k for name in document.names for k in suffix_keys(name)),
             exact="|" + "|".join(key(name) for name in document.names) + "|",
-            text=fold(document.text),
-            body=fold(document.body),
         )
 
     def vocabulary(self) -> set[str]:
-        found = set(self.names.split()) | set(words(self.text)) | set(words(self.body))
+        """The words offered as typo fixes: those of the names and summaries (the body's are
+        searched, not offered: a word only a body uses is rarely what a learner meant)."""
+        found = set(self.names.split()) | set(words(self.document.summary))
         return {w for w in found if len(w) >= 2 and not w.isdigit()}
 
     def name_keys(self) -> list[tuple[str, str]]:
@@ -248,6 +245,9 @@ class Backend:
     def insert(self, cursor, rows: list[Row]) -> None:
         raise NotImplementedError
 
+    def settle(self, cursor) -> None:
+        """After a rebuild: what makes the database fast at the new size."""
+
     def delete(self, cursor, ids: list[int]) -> None:
         raise NotImplementedError
 
@@ -298,12 +298,11 @@ class Backend:
                 title=title,
                 other_names=tuple(filter(None, other_names.split("\n"))),
                 summary=summary,
-                text=text,
-                body=body,
+                body=body or "",
                 tier=tier,
                 score=score,
             )
-            for tier, score, kind, ref, slug, title, other_names, summary, text, body in rows
+            for tier, score, kind, ref, slug, title, other_names, summary, body in rows
         ]
 
     @staticmethod
@@ -335,9 +334,15 @@ class SQLiteBackend(Backend):
         for sql in (
             "CREATE TABLE search_state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER)",
             "INSERT INTO search_state (id, version) VALUES (1, NULL)",
+        ):
+            cursor.execute(sql)
+        self.create_content(cursor)
+
+    def create_content(self, cursor) -> None:
+        for sql in (
             """CREATE TABLE search_document (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,
                 ref INTEGER NOT NULL, slug TEXT NOT NULL, title TEXT NOT NULL, other_names TEXT NOT NULL,
-                summary TEXT NOT NULL, text TEXT NOT NULL, body TEXT NOT NULL, exact TEXT NOT NULL)""",
+                summary TEXT NOT NULL, exact TEXT NOT NULL)""",
             f"CREATE VIRTUAL TABLE search_names USING fts5(names, keys, {SQLITE_WORDS})",
             f"CREATE VIRTUAL TABLE search_text USING fts5(text, {SQLITE_STEMMED})",
             f"CREATE VIRTUAL TABLE search_body USING fts5(body, {SQLITE_STEMMED})",
@@ -347,6 +352,23 @@ class SQLiteBackend(Backend):
                 tokenize='trigram')""",
         ):
             cursor.execute(sql)
+
+    def clear(self, cursor) -> None:
+        # Dropping the tables is much faster than deleting every row of an FTS5 table.
+        for table in self.tables:
+            if table != "search_state":
+                cursor.execute(f"DROP TABLE {table}")
+        self.create_content(cursor)
+
+    def settle(self, cursor) -> None:
+        for table in (
+            "search_names",
+            "search_text",
+            "search_body",
+            "search_word_trigram",
+            "search_name_trigram",
+        ):
+            cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # merge the b-trees
 
     def lock_state(self, cursor) -> int | None:
         # The transaction began with BEGIN IMMEDIATE (settings: transaction_mode): it holds the
@@ -363,8 +385,8 @@ class SQLiteBackend(Backend):
         if not rows:
             return
         cursor.executemany(
-            "INSERT INTO search_document (id, kind, ref, slug, title, other_names, summary, text, body, exact)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "INSERT INTO search_document (id, kind, ref, slug, title, other_names, summary, exact)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 (
                     r.id,
@@ -374,8 +396,6 @@ class SQLiteBackend(Backend):
                     r.document.title,
                     separated(r.document.other_names),
                     r.document.summary,
-                    r.document.text,
-                    r.document.body,
                     r.exact,
                 )
                 for r in rows
@@ -385,11 +405,13 @@ class SQLiteBackend(Backend):
             "INSERT INTO search_names (rowid, names, keys) VALUES (%s, %s, %s)",
             [(r.id, r.names, r.keys) for r in rows],
         )
+        # The text as written: FTS5's tokenizer folds case and accents itself, and snippets show it.
         cursor.executemany(
-            "INSERT INTO search_text (rowid, text) VALUES (%s, %s)", [(r.id, r.text) for r in rows]
+            "INSERT INTO search_text (rowid, text) VALUES (%s, %s)",
+            [(r.id, r.document.summary) for r in rows],
         )
         cursor.executemany(
-            "INSERT INTO search_body (rowid, body) VALUES (%s, %s)", [(r.id, r.body) for r in rows]
+            "INSERT INTO search_body (rowid, body) VALUES (%s, %s)", [(r.id, r.document.body) for r in rows]
         )
         cursor.executemany(
             "INSERT INTO search_name_trigram (key, doc, name) VALUES (%s, %s, %s)",
@@ -424,12 +446,16 @@ class SQLiteBackend(Backend):
         return [row[0] for row in cursor.fetchall()]
 
     def names_like(self, cursor, query_key, low, high):
+        # Names starting with the key's first or second letter (few typos hit both), sharing
+        # trigrams with it: far fewer rows to rank than every name sharing a common trigram.
+        starts = " OR ".join(f'"^^{c}"' for c in dict.fromkeys(query_key[:2]))
+        others = " OR ".join(f'"{t}"' for t in trigrams(query_key) if not t.startswith("^^"))
         cursor.execute(
             "SELECT t.doc, substr(t.key, 3, length(t.key) - 4), t.name, d.slug FROM ("
             " SELECT doc, key, name FROM search_name_trigram WHERE search_name_trigram MATCH %s"
             " AND doc BETWEEN %s AND %s ORDER BY bm25(search_name_trigram) LIMIT %s"
             ") AS t JOIN search_document d ON d.id = t.doc",
-            [" OR ".join(f'"{t}"' for t in trigrams(query_key)), low, high, NAME_CANDIDATES],
+            [f"({starts}) AND ({others})" if others else starts, low, high, NAME_CANDIDATES],
         )
         return cursor.fetchall()
 
@@ -471,7 +497,8 @@ class SQLiteBackend(Backend):
         if not parts:
             return []
         cursor.execute(
-            "SELECT h.tier, h.score, d.kind, d.ref, d.slug, d.title, d.other_names, d.summary, d.text, d.body"
+            "SELECT h.tier, h.score, d.kind, d.ref, d.slug, d.title, d.other_names, d.summary,"
+            " CASE WHEN h.tier = 4 THEN (SELECT body FROM search_body WHERE rowid = h.id) END"
             " FROM (" + " UNION ALL ".join(f"SELECT * FROM ({p})" for p in parts) + ") AS h"
             " JOIN search_document d ON d.id = h.id",
             params,
@@ -489,7 +516,7 @@ class PostgresBackend(Backend):
             "INSERT INTO search_state (id, version) VALUES (1, NULL)",
             """CREATE TABLE search_document (id bigint PRIMARY KEY, kind text NOT NULL, ref bigint NOT NULL,
                 slug text NOT NULL, title text NOT NULL, other_names text NOT NULL, summary text NOT NULL,
-                text text NOT NULL, body text NOT NULL, exact text NOT NULL, names tsvector NOT NULL,
+                body text NOT NULL, exact text NOT NULL, names tsvector NOT NULL,
                 text_vector tsvector NOT NULL, body_vector tsvector NOT NULL)""",
             "CREATE INDEX search_document_names ON search_document USING gin (names)",
             "CREATE INDEX search_document_text ON search_document USING gin (text_vector)",
@@ -502,6 +529,10 @@ class PostgresBackend(Backend):
             "CREATE INDEX search_name_trigram ON search_name USING gist (key gist_trgm_ops)",
         ):
             cursor.execute(sql)
+
+    def settle(self, cursor) -> None:
+        for table in ("search_document", "search_word", "search_name"):
+            cursor.execute(f"ANALYZE {table}")  # plans for the new row counts, before autovacuum does it
 
     def lock_state(self, cursor) -> int | None:
         cursor.execute(self.state_sql + " FOR UPDATE")
@@ -519,8 +550,8 @@ class PostgresBackend(Backend):
         if not rows:
             return
         cursor.executemany(
-            "INSERT INTO search_document (id, kind, ref, slug, title, other_names, summary, text, body, exact,"
-            " names, text_vector, body_vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            "INSERT INTO search_document (id, kind, ref, slug, title, other_names, summary, body, exact,"
+            " names, text_vector, body_vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s,"
             " to_tsvector('simple', %s), to_tsvector('english', %s), to_tsvector('english', %s))",
             [
                 (
@@ -531,12 +562,11 @@ class PostgresBackend(Backend):
                     r.document.title,
                     separated(r.document.other_names),
                     r.document.summary,
-                    r.document.text,
                     r.document.body,
                     r.exact,
                     f"{r.names} {r.keys}",
-                    r.text,
-                    r.body,
+                    fold(r.document.summary),  # the 'english' configuration keeps accents: fold them first
+                    fold(r.document.body),
                 )
                 for r in rows
             ],
@@ -601,7 +631,8 @@ class PostgresBackend(Backend):
             return []
         cursor.execute(
             "WITH q AS MATERIALIZED (SELECT to_tsquery('simple', %(names)s) AS n, to_tsquery('english', %(text)s) AS t)"
-            " SELECT h.tier, h.score, d.kind, d.ref, d.slug, d.title, d.other_names, d.summary, d.text, d.body"
+            " SELECT h.tier, h.score, d.kind, d.ref, d.slug, d.title, d.other_names, d.summary,"
+            " CASE WHEN h.tier = 4 THEN d.body END"
             " FROM (" + " UNION ALL ".join(parts) + ") AS h JOIN search_document d ON d.id = h.id",
             params,
         )
@@ -643,6 +674,7 @@ def rebuild(apps=None) -> None:
         rows = _documents(apps or installed)
         index.clear(cursor)
         index.insert(cursor, rows)
+        index.settle(cursor)
         index.set_state(cursor, version)
 
 

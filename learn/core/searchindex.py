@@ -16,11 +16,11 @@ kind is one LIMITed part of a UNION ALL that the database stops reading once eno
 found, so a common word costs the names it matched, not every body it appears in.
 
 Kept in step with the content by the content version (learn.core.models): the index remembers
-the version it was built for. Content saved one row at a time (admin, loaddata) updates its
-documents and carries the index to the new version (``update``, from the site's signal handler);
-anything else that bumps the version (bulk inserts, QuerySet.update) leaves the index behind,
-and the next search, which reads both versions first, rebuilds it; ``load_content`` and the bulk commands
-call ``rebuild`` themselves, and so does the migration that creates the tables.
+the version it was built for. Content saved one row at a time (the admin) updates its documents
+and carries the index to the new version (``update``, from the site's signal handler); anything
+else that bumps the version (bulk inserts, QuerySet.update, loaddata) leaves the index behind,
+and the next search, which reads both versions first, rebuilds it. ``load_content`` and the bulk
+commands call ``rebuild`` themselves, and so does the migration that creates the tables.
 """
 
 from __future__ import annotations
@@ -254,17 +254,14 @@ class Backend:
     def lookup(self, cursor, exact: list[str], prefix: str | None) -> tuple[int | None, int | None, set[str]]:
         """In one query: the content version, the version the index was built for, which of
         these words the index holds, and ``prefix`` if some word starts with it."""
+        words_only = "SELECT word, CAST(NULL AS bigint), CAST(NULL AS bigint) FROM search_word"
         sql = [f"SELECT NULL AS word, {_versions()}"]
         params: list = []
         if exact:
-            sql.append(
-                f"SELECT word, CAST(NULL AS bigint), CAST(NULL AS bigint) FROM search_word WHERE word IN ({', '.join(['%s'] * len(exact))})"
-            )
+            sql.append(f"{words_only} WHERE word IN ({', '.join(['%s'] * len(exact))})")
             params += exact
-        if prefix:
-            sql.append(
-                "SELECT * FROM (SELECT word, CAST(NULL AS bigint), CAST(NULL AS bigint) FROM search_word WHERE word >= %s AND word < %s LIMIT 1) AS p"
-            )
+        if prefix:  # the words sort by code point (SQLite's BINARY, PostgreSQL's "C")
+            sql.append(f"SELECT * FROM ({words_only} WHERE word >= %s AND word < %s LIMIT 1) AS p")
             params += [prefix, prefix + "\U0010ffff"]
         cursor.execute(" UNION ALL ".join(sql), params)
         current = indexed = None

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -36,24 +35,6 @@ class TermQuerySet(models.QuerySet):
 
     def alphabetical(self) -> TermQuerySet:
         return self.order_by(Lower("name"), "pk")
-
-    def search(self, query: str) -> TermQuerySet:
-        """Names, aliases and short definitions; ranked exact name, name prefix, alias, the rest."""
-        # One scan of the aliases, not one lookup per term: 18 to 12 ms at 10,000 terms (SQLite).
-        aliased = Alias.objects.filter(name__icontains=query).values("term_id")
-        return (
-            self.filter(Q(name__icontains=query) | Q(short_definition__icontains=query) | Q(pk__in=aliased))
-            .annotate(
-                rank=Case(
-                    When(name__iexact=query, then=Value(0)),
-                    When(name__istartswith=query, then=Value(1)),
-                    When(pk__in=aliased, then=Value(2)),
-                    default=Value(3),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("rank", Lower("name"), "pk")
-        )
 
 
 class Term(models.Model):

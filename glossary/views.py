@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from glossary.linking import term_linker
 from glossary.models import Alias, Category, Term
+from learn.core import searchindex
 from learn.core.models import content_version
 from learn.core.pagecache import cached_page
 from learn.core.search import clean_query
@@ -66,7 +67,9 @@ def term_list(request: HttpRequest) -> HttpResponse:
         terms = terms.filter(categories=category)
     context = {"query": query, "categories": categories, "category": category, "paged": False}
     if query:
-        found = list(terms.search(query).only("name", "slug", "short_definition")[: SEARCH_LIMIT + 1])
+        # The index holds the published terms only: a category narrows them further.
+        within = terms.order_by().values("pk") if category else None
+        found = searchindex.find(query, {"term": SEARCH_LIMIT + 1}, within=within).shown("term")
         context |= {
             "terms": found[:SEARCH_LIMIT],
             "more": len(found) > SEARCH_LIMIT,

@@ -6,7 +6,8 @@ class LearnConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from learn import signals
+        from learn import search, signals
         from learn.core import checks  # noqa: F401  (registers the deploy checks)
 
         signals.connect()
+        search.register()

@@ -89,24 +89,6 @@ class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         return self.filter(is_published=True)
 
-    def search(self, query: str) -> ArticleQuerySet:
-        return (
-            self.filter(
-                models.Q(title__icontains=query)
-                | models.Q(summary__icontains=query)
-                | models.Q(body__icontains=query)
-            )
-            .annotate(
-                rank=models.Case(
-                    models.When(title__icontains=query, then=models.Value(0)),
-                    models.When(summary__icontains=query, then=models.Value(1)),
-                    default=models.Value(2),
-                    output_field=models.IntegerField(),
-                )
-            )
-            .order_by("rank", "title")
-        )
-
 
 class Article(models.Model):
     class Level(models.TextChoices):

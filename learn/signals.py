@@ -6,6 +6,11 @@ covered without another line here. This is cache invalidation, not a domain rule
 for rows loaded by ``loaddata`` (signals are sent with raw=True); bulk operations that send no
 signals (``bulk_create``, ``QuerySet.update``) must call ``bump_content_version()`` themselves,
 as ``load_content`` and ``seed_scale`` do.
+
+The search index rides on the same hook: a row saved one at a time updates its search document
+and carries the index to the new version (``learn.search.content_changed``). Rows loaded by
+``loaddata`` only bump the version: the index is then rebuilt once, by ``load_content`` or by
+the next search, instead of once per row.
 """
 
 from __future__ import annotations
@@ -13,17 +18,26 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from learn import search
 from learn.content import content_models
-from learn.core.models import bump_content_version
+from learn.core.models import bump_content_version, content_version
 
 
-def content_saved_or_deleted(sender, **kwargs) -> None:
-    bump_content_version()
+def content_changed(row) -> None:
+    previous = content_version()
+    search.content_changed(row, previous, bump_content_version())
+
+
+def content_saved_or_deleted(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw:
+        bump_content_version()
+    else:
+        content_changed(instance)
 
 
 def content_links_changed(sender, action: str, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"}:
-        bump_content_version()
+        content_changed(None)
 
 
 # Content that no page renders: a question version is a copy of a question, made at its first

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
 from glossary.linking import term_linker
@@ -18,16 +19,15 @@ from learn.core.http import safe_next, see_other
 from learn.core.learners import Learner, create_or_get
 from learn.core.markdown import render as render_markdown
 from learn.core.pagecache import cached_page
-from learn.core.search import clean_query
 from learn.forms import ReportForm
 from learn.models import Article, ArticleRead, Report
 from learn.paths import learning_paths, next_step
+from learn.search import site_search
 from quizzes.models import Attempt, Question, Quiz
 from quizzes.progress import progress_overview
 
 HOME_ITEMS = 6  # per section of the home page; the lists link to everything
 LIST_PAGE_SIZE = 24
-SEARCH_LIMIT = 20
 
 
 @require_safe
@@ -69,27 +69,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_page(params=("q",), sessions=True)
 def search(request: HttpRequest) -> HttpResponse:
-    query = clean_query(request.GET.get("q"))
-    results = {"terms": [], "articles": [], "quizzes": []}
-    if query:
-        results = {
-            "terms": list(
-                Term.objects.published().search(query).only("name", "slug", "short_definition")[:SEARCH_LIMIT]
-            ),
-            "articles": list(
-                Article.objects.published().search(query).only("title", "slug", "summary")[:SEARCH_LIMIT]
-            ),
-            "quizzes": list(
-                Quiz.objects.published().search(query).only("title", "slug", "goal")[:SEARCH_LIMIT]
-            ),
-        }
-    context = {
-        "query": query,
-        "site_query": query,
-        **results,
-        "total": sum(len(found) for found in results.values()),
-    }
-    return render(request, "learn/search.html", context)
+    """Terms, articles and quizzes at once (learn.search); with htmx, the results alone, as the
+    box is typed in."""
+    results = site_search(request.GET.get("q"))
+    context = {"query": results.query, "results": results}
+    template = "learn/search.html#results" if request.htmx else "learn/search.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_safe

@@ -32,11 +32,6 @@ class QuizQuerySet(models.QuerySet):
         articles = self.model.articles.rel.related_model.objects.published()
         return self.prefetch_related(Prefetch("articles", queryset=articles.only("title", "slug", "quiz_id")))
 
-    def search(self, query: str) -> QuizQuerySet:
-        return self.filter(
-            Q(title__icontains=query) | Q(goal__icontains=query) | Q(description__icontains=query)
-        )
-
     def with_stats(self) -> QuizQuerySet:
         """For authors: questions, attempts, finished attempts and the credit earned in finished
         attempts (partial credit as a fraction)."""

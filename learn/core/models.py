@@ -62,11 +62,13 @@ def _read_version(sql: str) -> int | None:
     return row[0] if row else None
 
 
-def bump_content_version() -> None:
-    """Called after any change to content, including loads and bulk inserts that send no signals."""
+def bump_content_version() -> int:
+    """Called after any change to content, including loads and bulk inserts that send no signals.
+    Returns the new version."""
     value = secrets.randbits(62)
     if not ContentVersion.objects.filter(pk=1).update(value=value):
         ContentVersion.objects.update_or_create(pk=1, defaults={"value": value})
+    return value
 
 
 class RateLimitBucket(models.Model):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from glossary.models import Alias, Category, Term
 from glossary.models import Source as TermSource
+from learn import search
 from learn.core.models import bump_content_version
 from learn.models import Article, Topic
 from learn.models import Source as ArticleSource
@@ -274,6 +275,7 @@ class Command(BaseCommand):
                 batch_size=BATCH,
             )
             bump_content_version()
+            search.rebuild()
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Seeded {terms:,} terms, {articles:,} articles, {quizzes:,} quizzes of {questions} questions, "

@@ -40,17 +40,18 @@ def test_term_list_filters_by_category_and_ignores_unknown_ones(client):
     assert "Replay" in unknown.content.decode() and "MMLU" in unknown.content.decode()
 
 
-def test_term_search_ranks_exact_then_prefix_then_alias_then_rest(client):
-    make_term(name="Data mixing", short_definition="Blend general data into the mix.")  # definition hit
-    make_term(name="Mixture of experts", aliases=("MoE",))  # prefix "mix"
-    make_term(name="Replay", aliases=("Mix replay",))  # alias hit
+def test_term_search_ranks_names_then_definitions_then_the_rest(client):
+    make_term(name="Batch", why_it_matters="You mix examples.")  # only in the body
+    make_term(name="Data blending", short_definition="Blend general data into the mix.")  # definition
+    make_term(name="Token mixer")  # a name containing it
+    make_term(name="Replay", aliases=("Mixing old data",))  # another name starting with it
     make_term(name="Mix")  # exact
 
     response = client.get(reverse("glossary:list"), {"q": "mix"})
 
-    names = [t.name for t in response.context["terms"]]
-    assert names == ["Mix", "Mixture of experts", "Replay", "Data mixing"]
-    assert "4 terms match “mix”" in response.content.decode()
+    slugs = [t.slug for t in response.context["terms"]]
+    assert slugs == ["mix", "replay", "token-mixer", "data-blending", "batch"]
+    assert "5 terms match “mix”" in response.content.decode()
 
 
 def test_term_list_search_with_htmx_returns_only_the_results_fragment(client):
@@ -98,7 +99,7 @@ def test_term_list_ignores_repeated_and_malformed_parameters(client):
     response = client.get(reverse("glossary:list") + "?q=lora&q=replay&category=%ZZ&category=")
 
     assert response.status_code == 200
-    assert [t.name for t in response.context["terms"]] == ["Replay"]  # the last value wins
+    assert [t.slug for t in response.context["terms"]] == ["replay"]  # the last value wins
 
 
 def test_term_detail_shows_every_part_of_the_entry(client):

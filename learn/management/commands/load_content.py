@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from learn import search
 from learn.content import FIXTURES
 from learn.core.models import bump_content_version
 
@@ -34,4 +35,5 @@ class Command(BaseCommand):
             for path in paths:
                 call_command("loaddata", str(path), verbosity=0)
             bump_content_version()
+            search.rebuild()
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(paths)} content fixture(s)."))

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from learn.core import charts
 
 # Bump when the output of render() changes for the same input.
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",

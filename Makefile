@@ -27,13 +27,15 @@ run: $(VENV)/.run
 	@echo "Recall is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Everything CI runs: lint, the layers, migrations in step with the models, the whole suite.
+# Everything CI runs: lint, the layers, migrations in step with the models, the script rules
+# (node --test), the whole suite.
 test: export DJANGO_SECRET_KEY ?= test-only-not-a-secret
 test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	node --test tests/js/*.test.mjs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test

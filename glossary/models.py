@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 from django.db import models
+from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +17,16 @@ SECTIONS = (
     ("example", "An example"),
     ("common_mistakes", "Common mistakes"),
 )
+
+
+MARKUP_RE = re.compile(r"[*_`#>]+")
+
+
+def what_it_asks(prompt: str) -> str:
+    """A question prompt's last paragraph (where the question itself is), without Markdown marks."""
+    paragraphs = [part for part in re.split(r"\n\s*\n", prompt.strip()) if part.strip()]
+    last = paragraphs[-1] if paragraphs else ""
+    return " ".join(MARKUP_RE.sub("", last).split())
 
 
 class Category(models.Model):
@@ -35,6 +48,26 @@ class TermQuerySet(models.QuerySet):
 
     def alphabetical(self) -> TermQuerySet:
         return self.order_by(Lower("name"), "pk")
+
+    def with_uses(self) -> TermQuerySet:
+        """Where each term is used: the published articles and quizzes that name it and the
+        published questions about it. Through the reverse relations the other apps define
+        (``term.articles``, ``term.quizzes``, ``term.questions``): the glossary imports neither."""
+
+        def published(relation: str):
+            return getattr(self.model, relation).rel.related_model.objects.published()
+
+        return self.prefetch_related(
+            Prefetch("articles", queryset=published("articles").only("title", "slug")),
+            Prefetch("quizzes", queryset=published("quizzes").only("title", "slug", "position")),
+            Prefetch(
+                "questions",
+                queryset=published("questions")
+                .select_related("quiz")
+                .only("position", "prompt", "quiz__title", "quiz__slug", "quiz__position")
+                .order_by("quiz__position", "quiz__title", "position"),
+            ),
+        )
 
 
 class Term(models.Model):
@@ -70,6 +103,23 @@ class Term(models.Model):
     def letter(self) -> str:
         first = self.name[:1].upper()
         return first if first.isalpha() and first.isascii() else "#"
+
+    @property
+    def uses(self) -> list[tuple[str, models.Model]]:
+        """("article", article) then ("quiz", quiz) pairs for every published article and quiz
+        that uses the term, each once; a quiz uses it when it names it or asks about it
+        (needs ``with_uses()``)."""
+        quizzes = {quiz.pk: quiz for quiz in self.quizzes.all()}
+        for question in self.questions.all():
+            quizzes.setdefault(question.quiz_id, question.quiz)
+        ordered = sorted(quizzes.values(), key=lambda quiz: (quiz.position, quiz.title))
+        return [("article", article) for article in self.articles.all()] + [("quiz", q) for q in ordered]
+
+    @property
+    def questions_to_try(self) -> list[tuple[models.Model, str]]:
+        """The published questions about the term, each with what it asks: the last paragraph
+        of its prompt as plain text (needs ``with_uses()``)."""
+        return [(question, what_it_asks(question.prompt)) for question in self.questions.all()]
 
     def sections(self, link=None) -> list[tuple[str, str, Rendered]]:
         """The non-empty Markdown sections, rendered: (field, heading, html)."""

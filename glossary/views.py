@@ -122,7 +122,8 @@ def term_list(request: HttpRequest) -> HttpResponse:
 def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
     published = Term.objects.published()
     term = (
-        published.prefetch_related(
+        published.with_uses()
+        .prefetch_related(
             "categories",
             "aliases",
             "sources",

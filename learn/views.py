@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
             article
         )
     first_article = articles[0] if articles and not paths else None  # "Start here" without a path
+    read = ArticleRead.objects.for_learner(learner).article_ids(articles)
     quizzes = list(Quiz.objects.published().with_question_count()[:HOME_ITEMS])
     resume = (
         Attempt.objects.for_learner(learner)
@@ -59,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if first_article and first_article.quiz_id and first_article.quiz.is_published
         else None,
         "quizzes": quizzes,
+        "read": read,
         "resume": resume,
         "resume_at": resume.next_unanswered_position() if resume and not resume.finished_at else None,
         "up_next": next_step(paths) if learner else None,
@@ -80,9 +82,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page(params=("page",), sessions=True)
+@cached_page(params=("page",))
 def article_list(request: HttpRequest) -> HttpResponse:
-    """Articles by topic, a page at a time."""
+    """Articles by topic, a page at a time, each saying whether this learner has read it."""
     articles = (
         Article.objects.published()
         .select_related("topic")
@@ -94,7 +96,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
         topics.setdefault(article.topic_id, {"topic": article.topic, "articles": []})["articles"].append(
             article
         )
-    return render(request, "learn/article_list.html", {"topics": list(topics.values()), "page": page})
+    read = ArticleRead.objects.for_learner(Learner.from_request(request)).article_ids(page)
+    return render(
+        request, "learn/article_list.html", {"topics": list(topics.values()), "page": page, "read": read}
+    )
 
 
 @require_safe
@@ -112,6 +117,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     link = term_linker()
     body = article.rendered(link=link)
     names = link.matcher.names
+    related = {term.slug for term in article.related_terms.all()}
     learner = Learner.from_request(request)
     step = article.path_steps.first()
     context = {
@@ -119,7 +125,12 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "next_step": step.following() if step else None,
         "is_read": ArticleRead.objects.for_learner(learner).filter(article=article).exists(),
         "body": body,
-        "terms_used": [(slug, names[slug]) for slug in body.linked if slug in names],
+        # Each term once in the sidebar: the related terms (with definitions), then the others linked.
+        "terms_used": list(
+            dict.fromkeys(
+                (slug, names[slug]) for slug in body.linked if slug in names and slug not in related
+            )
+        ),
         "quiz": article.quiz if article.quiz and article.quiz.is_published else None,
     }
     return render(request, "learn/article_detail.html", context)

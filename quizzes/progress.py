@@ -58,6 +58,7 @@ def quiz_rows(learner: Learner | None) -> list[dict]:
                 "best": scoring.best(scores),
                 "last": scores[-1] if scores else None,
                 "in_progress": bool(mine) and not mine[-1].finished_at,
+                "answered": mine[-1].answer_count if mine else 0,  # in the latest attempt
                 "chart": mark_safe(chart) if chart else None,
             }
         )

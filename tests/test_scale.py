@@ -44,7 +44,7 @@ PAGES = {
     "/": 5,
     "/glossary/": 4,
     "/glossary/?q=replay": 4,  # the categories, the index's versions and vocabulary, the search
-    "/glossary/replay/": 9,
+    "/glossary/replay/": 12,  # with where it is used and its questions
     "/glossary/replay/preview/": 2,
     "/learn/": 3,
     "/learn/intro/": 6,

@@ -101,55 +101,97 @@ def _scale_max(maximum: float) -> float:
     return math.ceil(maximum / magnitude) * magnitude
 
 
+# Layout, in CSS pixels down the chart and percentages across it: the SVG has no viewBox, so it
+# takes the width it is given and its text keeps the stylesheet's size (a phone never shrinks it).
+LINE_H = 18  # a line of a row label
+BAR_H, BAR_GAP, GROUP_GAP = 18, 4, 16
+LABEL_CHARS = 30  # a row label wraps after about this many characters (about 230 px at 15 px)
+CHAR_W = 9  # the width of a digit at 15 px, rounded up
+
+
+def wrap(text: str, width: int = LABEL_CHARS) -> list[str]:
+    """A label as lines of at most ``width`` characters, broken at spaces (a longer word keeps
+    its own line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def plot_share(chart: Chart) -> float:
+    """How much of the width the longest bar may take, in percent: what is left holds the value
+    written after it, even on the narrowest screen (a 280 px chart)."""
+    longest = max(len(_number(v)) for _, values in chart.rows for v in values)
+    room = CHAR_W * longest + 8
+    return max(60.0, 100 - math.ceil(100 * room / 280))
+
+
 def render(chart: Chart) -> str:
-    """Horizontal grouped bars: long labels stay readable on a phone."""
+    """Horizontal grouped bars, each group under its label, scaled to the width they get: on a
+    phone the labels wrap, the legend (HTML) wraps, and nothing is cut off or scrolls."""
     uid = f"chart-{next(_ids)}"
-    longest_label = max(len(label) for label, _ in chart.rows)
-    width, label_w, right = 520, max(60, min(220, 9 * longest_label + 14)), 44
-    bar_h, bar_gap, group_gap, top = 20, 4, 18, 36 + (24 if len(chart.series) > 1 else 0)
-    plot_w = width - label_w - right
-    group_h = len(chart.series) * (bar_h + bar_gap) - bar_gap
-    height = top + len(chart.rows) * (group_h + group_gap) + 36
     scale = chart.scale or _scale_max(chart.maximum)
+    share = plot_share(chart)
+
+    def across(value: float) -> str:  # a value's position across the chart, in percent
+        return f"{share * value / scale:.2f}%"
+
+    ticks = [scale * tick / 4 for tick in range(5)]
     parts: list[str] = []
-    if len(chart.series) > 1:
-        x = label_w
-        for index, name in enumerate(chart.series):
-            parts.append(
-                f'<rect class="bar s{index}" x="{x}" y="31" width="13" height="13"/>'
-                f'<text class="legend" x="{x + 18}" y="43">{escape(name)}</text>'
-            )
-            x += 32 + 8 * len(name)
-    for tick in range(5):
-        value = scale * tick / 4
-        x = label_w + plot_w * tick / 4
-        parts.append(
-            f'<line class="grid" x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 30}"/>'
-            f'<text class="tick" x="{x:.1f}" y="{height - 16}" text-anchor="middle">{_number(value)}</text>'
-        )
-    y = top
+    y = 0
+    if chart.x_label:
+        parts.append(f'<text class="axis" x="0" y="14">{escape(chart.x_label)}</text>')
+        y = 24
     for label, values in chart.rows:
-        parts.append(
-            f'<text class="label" x="{label_w - 8}" y="{y + group_h / 2 + 5:.1f}" '
-            f'text-anchor="end">{escape(label)}</text>'
+        for line in wrap(label):
+            y += LINE_H
+            parts.append(f'<text class="label" x="0" y="{y - 4}">{escape(line)}</text>')
+        y += 4
+        group_h = len(values) * (BAR_H + BAR_GAP) - BAR_GAP
+        # Grid lines behind each group's bars only, so they never cross a label.
+        parts.extend(
+            f'<line class="grid" x1="{across(t)}" y1="{y - 2}" x2="{across(t)}" y2="{y + group_h + 2}"/>'
+            for t in ticks
         )
         for index, value in enumerate(values):
-            bar_w = plot_w * value / scale
             parts.append(
-                f'<rect class="bar s{index}" x="{label_w}" y="{y}" width="{bar_w:.1f}" height="{bar_h}"/>'
-                f'<text class="value" x="{label_w + bar_w + 4:.1f}" y="{y + bar_h - 5}">{_number(value)}</text>'
+                f'<rect class="bar s{index}" x="0" y="{y}" width="{across(value)}" height="{BAR_H}"/>'
+                f'<text class="value" x="{across(value)}" dx="5" y="{y + BAR_H - 4}">{_number(value)}</text>'
             )
-            y += bar_h + bar_gap
-        y += group_gap - bar_gap
+            y += BAR_H + BAR_GAP
+        y += GROUP_GAP - BAR_GAP
+    bottom = y - GROUP_GAP + 6
+    for index, value in enumerate(ticks):
+        anchor = "start" if index == 0 else "end" if index == len(ticks) - 1 else "middle"
+        parts.append(
+            f'<text class="tick" x="{across(value)}" y="{bottom + 14}" text-anchor="{anchor}">'
+            f"{_number(value)}</text>"
+        )
+    height = bottom + 20
     if chart.y_label:
         parts.append(
-            f'<text class="axis" x="{label_w + plot_w / 2:.1f}" y="{height - 2}" '
+            f'<text class="axis" x="{share / 2:.2f}%" y="{height + 12}" '
             f'text-anchor="middle">{escape(chart.y_label)}</text>'
         )
+        height += 20
     summary = "; ".join(
         f"{label}: " + ", ".join(f"{name} {_number(v)}" for name, v in zip(chart.series, values, strict=True))
         for label, values in chart.rows
     )
+    legend = ""
+    if len(chart.series) > 1:
+        legend = (
+            '<ul class="chart-legend">'
+            + "".join(
+                f'<li><svg class="swatch" width="14" height="14" aria-hidden="true">'
+                f'<rect class="s{index}" width="14" height="14" rx="2"/></svg>{escape(name)}</li>'
+                for index, name in enumerate(chart.series)
+            )
+            + "</ul>"
+        )
     head = "".join(f'<th scope="col">{escape(name)}</th>' for name in chart.series)
     body = "".join(
         f'<tr><th scope="row">{escape(label)}</th>'
@@ -160,10 +202,10 @@ def render(chart: Chart) -> str:
     return (
         f'<figure class="chart" aria-labelledby="{uid}-title">'
         f'<figcaption id="{uid}-title">{escape(chart.title)}</figcaption>'
-        f'<div class="chart-scroll"><svg viewBox="0 0 {width} {height}" role="img" '
+        f"{legend}"
+        f'<svg class="chart-svg" width="100%" height="{height}" role="img" '
         f'aria-label="{escape(chart.title)}. {escape(summary)}">'
-        f'<text class="axis" x="{label_w - 8}" y="18" text-anchor="end">{escape(chart.x_label)}</text>'
-        f"{''.join(parts)}</svg></div>"
+        f"{''.join(parts)}</svg>"
         f"<details><summary>The numbers as a table</summary>"
         f"<table><caption>{escape(chart.title)}"
         f"{' (' + escape(chart.y_label) + ')' if chart.y_label else ''}</caption>"

@@ -2,8 +2,9 @@ import pytest
 from django.urls import reverse
 
 from glossary.models import Term
+from quizzes.models import Question
 from tests.conftest import HX
-from tests.factories import make_category, make_term
+from tests.factories import make_article, make_category, make_quiz, make_term
 
 pytestmark = pytest.mark.django_db
 
@@ -192,11 +193,62 @@ def test_term_list_query_count_is_the_same_for_1_and_30_terms(client, page_queri
 
 def test_term_detail_query_count_is_the_same_for_1_and_30_terms(client, page_queries):
     make_term(name="Middle")
-    page_queries(client, "/glossary/middle/", 9)
+    # content version, the term and its categories, aliases, sources, related terms, articles,
+    # quizzes and questions, the two neighbours, content version (the linker)
+    page_queries(client, "/glossary/middle/", 12)
     terms = [make_term(name=f"Term {i:02d}", aliases=(f"Alias {i}",)) for i in range(29)]
     Term.objects.get(slug="middle").related.set(terms)
-    response = page_queries(client, "/glossary/middle/", 9)
+    response = page_queries(client, "/glossary/middle/", 12)
     assert len(response.context["term"].related.all()) == 29
+
+
+def test_term_page_says_where_the_term_is_used_and_offers_its_questions(client):
+    term = make_term(name="Replay")
+    make_article(title="Forgetting explained", terms=(term,))
+    make_article(title="Draft article", terms=(term,), is_published=False)
+    named = make_quiz(title="Named quiz", questions=1)
+    named.related_terms.add(term)
+    asking = make_quiz(title="Asking quiz", questions=2, terms=(term,))  # its questions are about it
+    Question.objects.filter(quiz=asking, position=2).update(
+        prompt="**Design review.** A long scenario.\n\nWhat does *replay* mainly provide?"
+    )
+    make_quiz(title="Hidden quiz", questions=1, terms=(term,), is_published=False)
+
+    html = client.get(term.get_absolute_url()).content.decode()
+
+    used = html[html.index('<p class="used-in">') :]
+    used = used[: used.index("</p>")]
+    assert (
+        '<a href="/learn/forgetting-explained/">Forgetting explained</a> <span class="meta">(article)</span>'
+        in used
+    )
+    assert ">Named quiz</a>" in used and ">Asking quiz</a>" in used  # named, or asked about
+    assert "Draft article" not in html and "Hidden quiz" not in html
+    test = html[html.index('<section class="test-yourself') :]
+    assert "2 questions about replay" in test
+    assert '<a href="/quizzes/asking-quiz/#q2">What does replay mainly provide?</a>' in test
+    assert '<a href="/quizzes/asking-quiz/#q1">Prompt of question 1?</a>' in test
+
+
+def test_term_page_without_uses_has_neither(client):
+    term = make_term(name="Lonely")
+
+    html = client.get(term.get_absolute_url()).content.decode()
+
+    assert 'class="used-in"' not in html and "Test yourself" not in html
+
+
+@pytest.mark.parametrize("uses", [1, 3])
+def test_term_detail_query_count_is_the_same_for_1_and_3_uses(client, page_queries, uses):
+    term = make_term(name="Middle")
+    for i in range(uses):
+        make_article(title=f"Article {i}", terms=(term,))
+        make_quiz(title=f"Quiz {i}", questions=2, terms=(term,)).related_terms.add(term)
+
+    response = page_queries(client, term.get_absolute_url(), 12)
+
+    assert len(response.context["term"].uses) == 2 * uses
+    assert response.content.decode().count("#q2") == uses
 
 
 def test_glossary_pages_only_answer_get(client):

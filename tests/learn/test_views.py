@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import HX
@@ -63,10 +64,13 @@ def test_article_page_has_toc_body_takeaways_terms_sources_and_quiz_card(client)
     assert 'class="term" href="/glossary/adapter/"' in html  # plural "adapters"
     assert '<span class="n">lora</span> <span class="o">=</span>' in html  # code stays code
     assert "<td>low</td>" in html  # the Markdown table
-    assert '<svg viewBox="0 0 520' in html
+    assert '<svg class="chart-svg"' in html
     assert "Key takeaways" in html and "<li>Second takeaway.</li>" in html
-    assert "Terms in this article" in html and ">Catastrophic forgetting</a></li>" in html
     assert "A small trainable module." in html  # related terms with definitions
+    # Each term once in the sidebar: the related one with its definition, the others linked.
+    sidebar = html[html.index('<aside class="article-aside">') : html.index("</aside>")]
+    assert "Also in this article" in sidebar and ">Catastrophic forgetting</a></li>" in sidebar
+    assert sidebar.count('href="/glossary/adapter/"') == 1
     assert 'href="https://arxiv.org/abs/1612.00796"' in html
     assert "Check your understanding" in html and 'href="/quizzes/forgetting-quiz/"' in html
 
@@ -107,6 +111,24 @@ def test_article_list_query_count_is_the_same_for_1_and_30_articles(client, page
     for i in range(29):
         make_article(title=f"Article {i}")
     page_queries(client, reverse("learn:article_list"), 3)
+
+
+@pytest.mark.parametrize("articles", [1, 3])
+def test_article_list_and_home_show_what_this_learner_has_read(client, django_assert_num_queries, articles):
+    made = [make_article(title=f"Article {i}") for i in range(articles)]
+    for article in made:
+        client.post(reverse("learn:mark_read", args=[article.slug]))
+    client.get(reverse("learn:article_list"))  # the session's once-a-day write is done
+
+    # the session, the count, the articles, their read marks, the header's review count
+    with django_assert_num_queries(5):
+        mine = client.get(reverse("learn:article_list")).content.decode()
+    home = client.get("/").content.decode()
+    someone_else = Client().get(reverse("learn:article_list")).content.decode()
+
+    assert mine.count('<strong class="read-mark">✓ Read</strong>') == articles
+    assert home.count('<strong class="read-mark">✓ Read</strong>') == articles
+    assert "read-mark" not in someone_else
 
 
 def test_article_query_count_is_the_same_for_1_and_30_terms(client, page_queries):

@@ -45,12 +45,24 @@ def test_progress_page_shows_scores_per_quiz_with_a_chart_from_two_attempts(clie
 
     html = client.get("/progress/").content.decode()
 
-    assert "In progress" in html
-    assert "3 attempts" in html
-    assert "best 3 / 4 (75%) · last 3 / 4 (75%)" in html
+    # Where the learner is, then their best: not a count of attempts.
+    assert "<strong>In progress:</strong> 1 of 4 answered · best 3 / 4</p>" in html
     assert "attempt 1: 1 / 4" in html and "attempt 2: 3 / 4" in html
     assert 'aria-label="Basics: score by attempt. Attempt 1: Score 25; Attempt 2: Score 75"' in html
     assert "Continue" in html
+
+
+def test_progress_page_says_completed_with_the_best_and_a_different_last_score(client):
+    quiz = make_quiz(title="Basics", questions=2)
+    finish(client, quiz, [True, True])
+    client.post(reverse("quizzes:retake", args=[quiz.slug]))
+    finish(client, quiz, [True, False])
+    make_quiz(title="Untouched", questions=1)
+
+    html = client.get("/progress/").content.decode()
+
+    assert '<span class="pill done">Completed</span> · best 2 / 2 · last 1 / 2</p>' in html
+    assert "Not started." in html
 
 
 def test_progress_overall_numbers_and_term_mastery(client):

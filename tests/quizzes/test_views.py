@@ -54,8 +54,37 @@ def test_quiz_list_shows_this_learners_best_score(client):
     mine = client.get(reverse("quizzes:list")).content.decode()
     someone_else = Client().get(reverse("quizzes:list")).content.decode()
 
-    assert "Best score 2 / 2 (100%)" in mine
-    assert "Best score" not in someone_else
+    assert "2 questions · best 2 / 2</p>" in mine
+    assert "best" not in someone_else and "2 questions</p>" in someone_else
+
+
+def test_quiz_list_says_how_far_an_attempt_in_progress_is(client):
+    quiz = make_quiz(title="Basics", questions=5)
+    for position in range(1, 6):
+        answer(client, quiz, position, correct=position != 5)
+    client.post(reverse("quizzes:retake", args=[quiz.slug]))
+    answer(client, quiz, 1)
+    answer(client, quiz, 2, correct=False)
+
+    html = client.get(reverse("quizzes:list")).content.decode()
+
+    assert "<strong>In progress:</strong> 2 of 5 answered · best 4 / 5</p>" in html
+    assert "attempt" not in html.split('<ul class="cards">')[1]
+
+
+@pytest.mark.parametrize("quizzes", [1, 3])
+def test_quiz_list_query_count_is_the_same_for_1_and_3_quizzes(
+    client, page_queries, django_assert_num_queries, quizzes
+):
+    made = [make_quiz(title=f"Quiz {i}", questions=2) for i in range(quizzes)]
+    page_queries(client, reverse("quizzes:list"), 3)  # a visitor: version, count, quizzes (no attempts)
+    for quiz in made:
+        answer(client, quiz, 1)
+    client.get(reverse("quizzes:list"))  # the session's once-a-day write is done
+    # A learner: the count, the quizzes, the session, their attempts, the header's review count.
+    with django_assert_num_queries(5):
+        html = client.get(reverse("quizzes:list")).content.decode()
+    assert html.count("1 of 2 answered") == quizzes
 
 
 def test_quiz_page_numbers_questions_and_shows_progress(client):

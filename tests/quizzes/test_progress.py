@@ -46,7 +46,7 @@ def test_progress_page_shows_scores_per_quiz_with_a_chart_from_two_attempts(clie
     html = client.get("/progress/").content.decode()
 
     # Where the learner is, then their best: not a count of attempts.
-    assert "<strong>In progress:</strong> 1 of 4 answered · best 3 / 4</p>" in html
+    assert '<strong>In progress:</strong> 1 of 4 answered · best <span class="score">3 / 4</span></p>' in html
     assert "attempt 1: 1 / 4" in html and "attempt 2: 3 / 4" in html
     assert 'aria-label="Basics: score by attempt. Attempt 1: Score 25; Attempt 2: Score 75"' in html
     assert "Continue" in html
@@ -61,7 +61,10 @@ def test_progress_page_says_completed_with_the_best_and_a_different_last_score(c
 
     html = client.get("/progress/").content.decode()
 
-    assert '<span class="pill done">Completed</span> · best 2 / 2 · last 1 / 2</p>' in html
+    assert (
+        '<span class="pill done">Completed</span> · best <span class="score">2 / 2</span> · last <span class="score">1 / 2</span></p>'
+        in html
+    )
     assert "Not started." in html
 
 

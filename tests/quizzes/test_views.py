@@ -54,7 +54,7 @@ def test_quiz_list_shows_this_learners_best_score(client):
     mine = client.get(reverse("quizzes:list")).content.decode()
     someone_else = Client().get(reverse("quizzes:list")).content.decode()
 
-    assert "2 questions · best 2 / 2</p>" in mine
+    assert '2 questions · best <span class="score">2 / 2</span></p>' in mine
     assert "best" not in someone_else and "2 questions</p>" in someone_else
 
 
@@ -68,7 +68,7 @@ def test_quiz_list_says_how_far_an_attempt_in_progress_is(client):
 
     html = client.get(reverse("quizzes:list")).content.decode()
 
-    assert "<strong>In progress:</strong> 2 of 5 answered · best 4 / 5</p>" in html
+    assert '<strong>In progress:</strong> 2 of 5 answered · best <span class="score">4 / 5</span></p>' in html
     assert "attempt" not in html.split('<ul class="cards">')[1]
 
 

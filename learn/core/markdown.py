@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from learn.core import charts
 
 # Bump when the output of render() changes for the same input.
-RENDERER_VERSION = "6"
+RENDERER_VERSION = "9"
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
@@ -139,6 +139,10 @@ def _render(text: str, link: Linker | None) -> Rendered:
     # A code block that scrolls sideways must be reachable by keyboard: added after sanitising,
     # so authors cannot put tabindex anywhere themselves.
     body = body.replace('<div class="highlight"><pre>', '<div class="highlight"><pre tabindex="0">')
+    # A wide table scrolls in its own labelled box, reachable by keyboard, instead of the page.
+    # (No region role: a page shows many prompts, and landmarks must be unique.)
+    body = body.replace("<table>", '<div class="table-scroll" tabindex="0"><table>')
+    body = body.replace("</table>", "</table></div>")
     # Charts go in before linking (the linker skips <figure>), so a term named "Chart" cannot
     # break a placeholder.
     for index, figure in enumerate(figures):

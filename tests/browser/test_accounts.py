@@ -36,7 +36,7 @@ def sign_in(page, live_server, username="ada"):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_the_account_page(live_server, page, axe_check, mailoutbox):
@@ -74,7 +74,7 @@ def test_the_password_reset_flow(live_server, page, axe_check, mailoutbox):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("ada")
     page.get_by_label("Password").fill("wrong")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_label("Password")).to_be_focused()
     expect(page.get_by_label("Username")).to_have_value("ada")
     check(page, axe_check, "login-failed")

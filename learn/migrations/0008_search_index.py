@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("learn", "0007_sessions_healthcheck"),
         ("glossary", "0005_drop_alias_updated_at"),
-        ("quizzes", "0004_question_kinds_versions_objectives"),
+        ("quizzes", "0005_answer_credit_constraints"),
     ]
 
     operations = [

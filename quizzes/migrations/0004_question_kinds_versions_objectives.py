@@ -147,16 +147,4 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='quizzes.questionversion'),
         ),
         migrations.RunPython(credit_and_first_versions, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('credit__gte', 0), ('credit__lte', 1)), name='answer_credit_0_to_1'),
-        ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('is_correct', False), ('credit', 1), _connector='OR'), name='answer_correct_means_full_credit'),
-        ),
-        migrations.AddConstraint(
-            model_name='questionversion',
-            constraint=models.UniqueConstraint(fields=('question', 'number'), name='version_unique_number'),
-        ),
     ]

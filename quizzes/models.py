@@ -712,6 +712,14 @@ def remember(
     return card
 
 
+def remember_response(learner: Learner, question: Question, response: Response, source: str) -> Card:
+    """A review or practice answer for the memory model: full credit is right, anything less a miss."""
+    correct = question.grade(response) == 1
+    return remember(
+        learner=learner, question=question, correct=correct, choice=response.choice, source=source
+    )
+
+
 def end_of_today() -> dt.datetime:
     """The end of the learner's local day (the active time zone), as an aware datetime."""
     today = timezone.localdate()
@@ -734,15 +742,7 @@ def record_review(
         card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
         if card is None or card.due_at >= until:
             return card, False
-        correct = question.grade(response) == 1
-        card = remember(
-            learner=learner,
-            question=question,
-            correct=correct,
-            choice=response.choice,
-            source=Review.Source.REVIEW,
-        )
-        return card, True
+        return remember_response(learner, question, response, Review.Source.REVIEW), True
 
 
 def practice_set(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, list[int]]:
@@ -784,15 +784,7 @@ def record_practice(*, learner: Learner, question: Question, response: Response)
         _, pending = practice_set(learner, question.quiz)
         if card is None or question.pk not in pending:
             return card, False
-        correct = question.grade(response) == 1
-        card = remember(
-            learner=learner,
-            question=question,
-            correct=correct,
-            choice=response.choice,
-            source=Review.Source.PRACTICE,
-        )
-        return card, True
+        return remember_response(learner, question, response, Review.Source.PRACTICE), True
 
 
 def start_new_attempt(*, learner, quiz: Quiz) -> Attempt:

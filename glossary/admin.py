@@ -74,9 +74,12 @@ class TermAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     filter_horizontal = ["categories"]
     autocomplete_fields = ["related"]
     inlines = [AliasInline, SourceInline]
-    readonly_fields = ["rendered_preview", "created_at", "updated_at"]
+    readonly_fields = ["rendered_preview", "created_at", "updated_at", "view_as_learner"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "short_definition", "categories", "is_published"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "short_definition", "categories", "is_published", "view_as_learner"]},
+        ),
         ("Sections (Markdown, each optional)", {"fields": [field for field, _ in SECTIONS]}),
         ("Related", {"fields": ["related"]}),
         ("Preview as saved", {"fields": ["rendered_preview"], "classes": ["collapse"]}),
@@ -86,6 +89,19 @@ class TermAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
+
+    def view_on_site(self, obj: Term) -> str:
+        return obj.as_learner_url()
+
+    @admin.display(description="On the site")
+    def view_as_learner(self, obj: Term):
+        if not obj.pk:
+            return "-"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">View as learner</a>{}',
+            obj.as_learner_url(),
+            "" if obj.is_published else " (a draft: only staff can open it until it is published)",
+        )
 
     @admin.display(description="Rendered sections")
     def rendered_preview(self, obj: Term):

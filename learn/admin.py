@@ -14,6 +14,7 @@ class SourceInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     markdown_fields = ("body",)
+    markdown_frames = {"body": "article"}
     list_display = ["title", "topic", "position", "level", "is_published", "updated_at"]
     list_editable = ["position"]
     list_filter = ["topic", "level", "is_published"]
@@ -42,13 +43,17 @@ class ArticleAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
             return "Save the article to see it rendered."
         return format_html('<div class="recall-preview">{}</div>', obj.rendered(link=term_linker()))
 
+    def view_on_site(self, obj: Article) -> str:
+        return obj.as_learner_url()
+
     @admin.display(description="On the site")
     def view_on_site_link(self, obj: Article):
         if not obj.pk:
             return "-"
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener">Open as a learner sees it</a>',
-            obj.get_absolute_url(),
+            '<a href="{}" target="_blank" rel="noopener">View as learner</a>{}',
+            obj.as_learner_url(),
+            "" if obj.is_published else " (a draft: only staff can open it until it is published)",
         )
 
 

@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from glossary.linking import term_linker
 from glossary.models import SECTIONS, Alias, Category, Source, Term
 from learn.core.widgets import MarkdownPreviewAdmin
 
@@ -74,7 +73,7 @@ class TermAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     filter_horizontal = ["categories"]
     autocomplete_fields = ["related"]
     inlines = [AliasInline, SourceInline]
-    readonly_fields = ["rendered_preview", "created_at", "updated_at", "view_as_learner"]
+    readonly_fields = ["created_at", "updated_at", "view_as_learner"]
     fieldsets = [
         (
             None,
@@ -82,7 +81,6 @@ class TermAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         ),
         ("Sections (Markdown, each optional)", {"fields": [field for field, _ in SECTIONS]}),
         ("Related", {"fields": ["related"]}),
-        ("Preview as saved", {"fields": ["rendered_preview"], "classes": ["collapse"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -101,18 +99,6 @@ class TermAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
             '<a href="{}" target="_blank" rel="noopener">View as learner</a>{}',
             obj.as_learner_url(),
             "" if obj.is_published else " (a draft: only staff can open it until it is published)",
-        )
-
-    @admin.display(description="Rendered sections")
-    def rendered_preview(self, obj: Term):
-        if not obj.pk:
-            return "Save the term to see its rendered sections."
-        link = term_linker(exclude=obj.slug)
-        return format_html(
-            '<div class="recall-preview">{}</div>',
-            format_html_join(
-                "", "<h3>{}</h3>{}", ((heading, html) for _, heading, html in obj.sections(link=link))
-            ),
         )
 
 

@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from learn.core.widgets import MarkdownPreviewAdmin
+from quizzes import interchange
 from quizzes.models import Answer, Attempt, Card, Choice, Objective, Question, Quiz, Review, item_analysis
 
 
@@ -141,6 +142,7 @@ class QuizAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.analysis_view),
                 name="quizzes_quiz_analysis",
             ),
+            *interchange.urls(self),
             *super().get_urls(),
         ]
 

@@ -180,6 +180,12 @@ class Preview:
                 "position": self.start + n,
                 "kind": kinds.get(draft.kind, draft.kind),
                 "warnings": warnings.get(draft.line, []),
+                "accepted": Question(  # as learners will read it: "131,072 (± 2 %)"
+                    accepted_value=draft.accepted_value,
+                    tolerance=draft.tolerance,
+                    tolerance_kind=draft.tolerance_kind,
+                    unit=draft.unit,
+                ).accepted_text,
             }
             for n, draft in enumerate(self.parsed.drafts)
         ]

@@ -98,7 +98,7 @@ def test_upload_shows_what_will_be_created_and_creates_nothing_yet(admin_client)
     assert "this quiz is published: learners see them at once" in text
     assert "✓ <strong>four</strong> (right) · rationale" in text and "✗ five (right)" not in text
     assert "✗ 5 · rationale" in text
-    assert "Select all that apply" in text and "A number" in text and "12.0 ± 0.5 apples" in text
+    assert "Select all that apply" in text and "A number" in text and "12 apples (± 0.5)" in text
     assert 'value="Import 3 questions"' in text
     assert 'name="acknowledged"' not in text  # nothing to acknowledge
     assert Question.objects.filter(quiz=quiz).count() == 2

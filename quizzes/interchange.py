@@ -146,7 +146,7 @@ def add_questions(quiz: Quiz, drafts: list[formats.Draft]) -> list[Question]:
     """Create every draft as a question of ``quiz``, after its last one, or nothing at all:
     raises Refused with the problems when any draft breaks the model's rules."""
     with transaction.atomic():
-        Quiz.objects.select_for_update().filter(pk=quiz.pk).exists()
+        Quiz.objects.select_for_update().get(pk=quiz.pk)  # one import at a time per quiz
         built, problems = build(quiz, drafts)
         if problems:
             raise Refused(problems)

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from glossary.models import Term
 from learn.core.widgets import MarkdownPreviewAdmin
-from quizzes import checks
+from quizzes import checks, interchange
 from quizzes.models import Answer, Attempt, Card, Choice, Objective, Question, Quiz, Review, item_analysis
 
 
@@ -151,6 +151,7 @@ class QuizAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.analysis_view),
                 name="quizzes_quiz_analysis",
             ),
+            *interchange.urls(self),
             *super().get_urls(),
         ]
 

@@ -13,10 +13,12 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from learn.core import ratelimit
 from learn.core.learners import Learner, LearnerQuerySet, create_or_get, one_learner
 from learn.core.markdown import Rendered, render
+from learn.core.search import plain_text
 from quizzes import analysis, checks, numbers, schedule, scoring, versions
 
 
@@ -202,6 +204,10 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} · question {self.position}"
+
+    def prompt_start(self, words: int = 12) -> str:
+        """The prompt's first words as plain text (no Markdown), for lists and exports."""
+        return Truncator(plain_text(self.prompt)).words(words)
 
     def correct_choice(self) -> Choice | None:
         return next((c for c in self.choices.all() if c.is_correct), None)
@@ -866,8 +872,10 @@ def item_analyses(quiz_ids: Iterable[int]) -> dict[int, analysis.ItemStats]:
         firsts.setdefault((quiz_id, user_id, visitor), attempt_id)
     current: dict[int, tuple[int, int]] = {}  # question id -> (its quiz, its version now)
     questions: dict[int, dict[int, list[int]]] = {quiz_id: {} for quiz_id in quiz_ids}
-    for question_id, quiz_id, version in Question.objects.filter(quiz_id__in=quiz_ids).values_list(
-        "pk", "quiz_id", "version"
+    for question_id, quiz_id, version in (
+        Question.objects.filter(quiz_id__in=quiz_ids)
+        .order_by("position")
+        .values_list("pk", "quiz_id", "version")
     ):
         current[question_id] = (quiz_id, version)
         questions[quiz_id][question_id] = []

@@ -1,6 +1,8 @@
 """Issue 21, lists and analysis: the question list with statistics and flags, the item analysis
 page's charts and CSV, and the open reports on the admin index."""
 
+import csv
+import io
 import uuid
 
 import pytest
@@ -211,3 +213,140 @@ def test_question_list_ignores_an_unknown_flag(admin_client):
     html = admin_client.get(CHANGELIST, {"flag": "bogus"}).content.decode()
 
     assert len(listed(html)) == 4
+
+
+# ---- The item analysis page: a chart per question, a CSV per quiz -----------------------------
+
+
+def analysis_url(quiz) -> str:
+    return f"/admin/quizzes/quiz/{quiz.pk}/analysis/"
+
+
+def chart_of(html: str, position: int) -> str:
+    start = html.index(f"Question {position}: the share of learners who picked each choice")
+    return html[start : html.index("</table>", start)]
+
+
+def test_analysis_page_draws_each_questions_pick_rates_with_the_correct_choice_marked(admin_client):
+    quiz = flagged_quiz()
+    number = make_quiz(title="Numbers", questions=1, choices=0)
+    Question.objects.filter(quiz=number).update(kind=Question.Kind.NUMERIC, accepted_value=3)
+
+    html = admin_client.get(analysis_url(quiz)).content.decode()
+
+    chart = chart_of(html, 2)  # odd learners right (A), even ones picked B
+    assert (
+        '<tr class="correct">\n      <th scope="row"><span class="letter">A</span> Choice 0 of question 2 '
+        '<strong class="mark">✓ correct</strong></th>'
+    ) in chart
+    assert (
+        '<rect class="fill" width="50%" height="14" rx="2"/></svg></td>\n      <td class="rate">50%</td>'
+        in chart
+    )
+    assert chart.count('<td class="rate">50%</td>') == 2 and chart.count('<td class="rate">0%</td>') == 2
+    assert chart.count("✓ correct") == 1
+    assert 'aria-hidden="true"' in chart  # the bars repeat the numbers written beside them
+    assert "style=" not in html.split('<div id="content-main">', 1)[1]  # the CSP allows no inline style
+    assert "css/admin-analysis.css" in html
+    assert '<span class="flag">too easy</span>' in html
+    assert 'href="?format=csv&amp;sort=position"' in html
+    numbers_html = admin_client.get(analysis_url(number)).content.decode()
+    assert "A number question: no choices." in numbers_html
+
+
+def test_analysis_page_before_any_attempt_says_so(admin_client):
+    quiz = make_quiz(questions=2)
+
+    html = admin_client.get(analysis_url(quiz)).content.decode()
+
+    assert html.count("No finished attempts yet.") == 2
+    assert "pick-chart" not in html.split('<table id="analysis">', 1)[1]
+
+
+def test_analysis_page_queries_do_not_grow_with_questions(admin_client, django_assert_num_queries):
+    small, large = make_quiz(questions=1, choices=2), make_quiz(questions=6)
+    make_attempt(quiz=small, picks=[0])
+    for _ in range(5):
+        make_attempt(quiz=large, picks=[0, 1, 2, 3, 0, 1])
+    admin_client.get(analysis_url(small))
+
+    for quiz in (small, large):
+        with django_assert_num_queries(9):  # session, user, quiz, four statistics, questions, choices
+            admin_client.get(analysis_url(quiz))
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_analysis_csv_has_a_row_per_question_with_every_choices_pick_rate(admin_client):
+    quiz = flagged_quiz()
+
+    response = admin_client.get(analysis_url(quiz), {"format": "csv"})
+
+    assert response["Content-Disposition"] == 'attachment; filename="forgetting-item-analysis.csv"'
+    assert response.content.startswith("\ufeff".encode())
+    header, *lines = read_csv(response)
+    assert header == [
+        "Position", "Question", "Kind", "Version", "Attempts", "Facility (%)", "Discrimination", "Flags",
+        "Choice A", "A picked (%)", "Choice B", "B picked (%)", "Choice C", "C picked (%)", "Choice D", "D picked (%)",
+    ]  # fmt: skip
+    assert [line[0] for line in lines] == ["1", "2", "3", "4"]
+    assert lines[1] == [
+        "2", "Prompt of question 2?", "One best answer", "1", "10", "50.0", "0.655", "",
+        "Choice 0 of question 2 (correct)", "50.0", "Choice 1 of question 2", "50.0",
+        "Choice 2 of question 2", "0.0", "Choice 3 of question 2", "0.0",
+    ]  # fmt: skip
+    assert lines[0][5:8] == ["100.0", "", "too easy"]
+    assert lines[3][7] == "too hard"
+
+
+def test_analysis_csv_follows_the_pages_sort_and_survives_a_bad_one(admin_client):
+    quiz = flagged_quiz()
+
+    by_facility = read_csv(admin_client.get(analysis_url(quiz), {"format": "csv", "sort": "-facility"}))
+    bogus = read_csv(admin_client.get(analysis_url(quiz), {"format": "csv", "sort": "=cmd|' /C calc'!A0"}))
+
+    assert [line[0] for line in by_facility[1:]] == ["1", "2", "3", "4"]  # 100, 50, 30, 0
+    assert [line[0] for line in bogus[1:]] == ["1", "2", "3", "4"]
+
+
+def test_analysis_csv_cells_never_start_a_formula(admin_client):
+    quiz = make_quiz(title="Injection", questions=1, choices=4)
+    question = quiz.questions.get()
+    Question.objects.filter(pk=question.pk).update(prompt='=HYPERLINK("http://evil.example","Click")')
+    texts = ["+1+1", "-2+3", "@SUM(A1:A2)", "Plain = fine"]
+    for choice, text in zip(question.choices.order_by("position"), texts, strict=True):
+        choice.text = text
+        choice.save()
+    for pick in (0, 1, 1, 2):
+        make_attempt(quiz=quiz, picks=[pick])
+
+    header, line = read_csv(admin_client.get(analysis_url(quiz), {"format": "csv"}))
+
+    assert line[1] == '\'=HYPERLINK("http://evil.example","Click")'
+    assert line[8] == "'+1+1 (correct)"
+    assert line[10] == "'-2+3"
+    assert line[12] == "'@SUM(A1:A2)"
+    assert line[14] == "Plain = fine"
+    assert line[9] == "25.0"
+
+
+def test_analysis_csv_keeps_a_negative_discrimination_a_number(admin_client):
+    quiz = make_quiz(questions=2)
+    # Question 1 right exactly for those who get question 2 wrong: discrimination -1.
+    for picks in ([0, 1], [1, 0], [0, 1], [1, 0]):
+        make_attempt(quiz=quiz, picks=picks)
+
+    _, first, _ = read_csv(admin_client.get(analysis_url(quiz), {"format": "csv"}))
+
+    assert first[6] == "-1.0"
+
+
+def test_analysis_csv_needs_staff(client):
+    quiz = make_quiz(questions=1)
+
+    response = client.get(analysis_url(quiz), {"format": "csv"})
+
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

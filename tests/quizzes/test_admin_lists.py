@@ -1,5 +1,5 @@
 """Issue 21, lists and analysis: the question list with statistics and flags, the item analysis
-page's charts and CSV, and the open reports on the admin index."""
+page's charts and CSV (the admin index's open reports: tests/learn/test_admin_index.py)."""
 
 import csv
 import io

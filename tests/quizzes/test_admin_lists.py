@@ -88,7 +88,7 @@ def test_question_list_shows_the_prompt_start_kind_quiz_and_statistics(admin_cli
     half = row_of(html, "Why does spacing help? Think of recall in one two three four…")
     assert '<th class="field-prompt_start"><a href="/admin/quizzes/question/' in half  # the link
     assert "**" not in half and "/glossary/" not in half
-    assert '<td class="field-quiz nowrap">Forgetting</td>' in half
+    assert '<td class="field-quiz_title">Forgetting</td>' in half
     assert '<td class="field-position">2</td>' in half
     assert '<td class="field-kind">One best answer</td>' in half
     assert '<td class="field-attempts">10</td>' in half
@@ -129,7 +129,7 @@ def listed(html: str) -> list[tuple[str, str]]:
     """(quiz, prompt) of every question row of a changelist."""
     found = []
     for row in rows(html):
-        quiz = row.split('<td class="field-quiz nowrap">', 1)[1].split("<", 1)[0]
+        quiz = row.split('<td class="field-quiz_title">', 1)[1].split("<", 1)[0]
         prompt = row.split('<th class="field-prompt_start">', 1)[1].split(">", 2)[1].split("<", 1)[0]
         found.append((quiz, prompt))
     return found

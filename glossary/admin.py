@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from glossary.linking import term_linker
 from glossary.models import SECTIONS, Alias, Category, Source, Term
 from learn.core.widgets import MarkdownPreviewAdmin
 
@@ -74,12 +73,14 @@ class TermAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     filter_horizontal = ["categories"]
     autocomplete_fields = ["related"]
     inlines = [AliasInline, SourceInline]
-    readonly_fields = ["rendered_preview", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "view_as_learner"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "short_definition", "categories", "is_published"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "short_definition", "categories", "is_published", "view_as_learner"]},
+        ),
         ("Sections (Markdown, each optional)", {"fields": [field for field, _ in SECTIONS]}),
         ("Related", {"fields": ["related"]}),
-        ("Preview as saved", {"fields": ["rendered_preview"], "classes": ["collapse"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -87,16 +88,17 @@ class TermAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
 
-    @admin.display(description="Rendered sections")
-    def rendered_preview(self, obj: Term):
+    def view_on_site(self, obj: Term) -> str:
+        return obj.as_learner_url()
+
+    @admin.display(description="On the site")
+    def view_as_learner(self, obj: Term):
         if not obj.pk:
-            return "Save the term to see its rendered sections."
-        link = term_linker(exclude=obj.slug)
+            return "-"
         return format_html(
-            '<div class="recall-preview">{}</div>',
-            format_html_join(
-                "", "<h3>{}</h3>{}", ((heading, html) for _, heading, html in obj.sections(link=link))
-            ),
+            '<a href="{}" target="_blank" rel="noopener">View as learner</a>{}',
+            obj.as_learner_url(),
+            "" if obj.is_published else " (a draft: only staff can open it until it is published)",
         )
 
 

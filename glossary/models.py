@@ -99,6 +99,10 @@ class Term(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("glossary:detail", args=[self.slug])
 
+    def as_learner_url(self) -> str:
+        """Where staff see this term as learners do: its page, or its draft preview until published."""
+        return self.get_absolute_url() if self.is_published else reverse("glossary:draft", args=[self.slug])
+
     @property
     def letter(self) -> str:
         first = self.name[:1].upper()

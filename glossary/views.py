@@ -7,12 +7,14 @@ from django.db.models import Count, Prefetch
 from django.db.models.functions import Lower, Substr, Upper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from glossary.linking import term_linker
 from glossary.models import Alias, Category, Term
 from learn.core import searchindex
+from learn.core.http import staff_preview
 from learn.core.models import content_version
 from learn.core.pagecache import cached_page
 from learn.core.search import clean_query
@@ -120,23 +122,40 @@ def term_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_page(sessions=True)
 def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    published = Term.objects.published()
-    term = (
-        published.with_uses()
-        .prefetch_related(
-            "categories",
-            "aliases",
-            "sources",
-            Prefetch("related", queryset=published.alphabetical().only("name", "slug", "short_definition")),
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    term = with_page_parts(Term.objects.published()).filter(slug=slug).first()
     if term is None:
         alias = get_object_or_404(
             Alias.objects.filter(term__is_published=True).select_related("term"), slug=slug
         )
         return redirect(alias.term, permanent=True)
+    return term_page(request, term)
+
+
+@require_safe
+@staff_preview
+def term_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    """A term as learners will see it, published or not: for staff only."""
+    term = get_object_or_404(with_page_parts(Term.objects.all()), slug=slug)
+    if term.is_published:
+        return redirect(term)
+    return term_page(request, term, draft=reverse("admin:glossary_term_change", args=[term.pk]))
+
+
+def with_page_parts(terms):
+    """What a term's page shows besides the term: categories, aliases, sources, related terms."""
+    return terms.with_uses().prefetch_related(
+        "categories",
+        "aliases",
+        "sources",
+        Prefetch(
+            "related",
+            queryset=Term.objects.published().alphabetical().only("name", "slug", "short_definition"),
+        ),
+    )
+
+
+def term_page(request: HttpRequest, term: Term, draft: str = "") -> HttpResponse:
+    published = Term.objects.published()
     neighbours = published.only("name", "slug").annotate(lname=Lower("name"))
     previous = neighbours.filter(lname__lt=term.name.lower()).order_by("-lname").first()
     following = neighbours.filter(lname__gt=term.name.lower()).order_by("lname").first()
@@ -145,6 +164,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sections": term.sections(link=term_linker(exclude=term.slug)),
         "previous": previous,
         "next": following,
+        "draft": draft,
     }
     return render(request, "glossary/term_detail.html", context)
 

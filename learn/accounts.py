@@ -229,7 +229,7 @@ def log_in(request: HttpRequest) -> HttpResponse:
 def log_out(request: HttpRequest) -> HttpResponse:
     auth_logout(request)
     messages.info(
-        request, "You are logged out. Progress you make now stays in this browser until you sign in."
+        request, "You are signed out. Progress you make now stays in this browser until you sign in again."
     )
     return HttpResponseRedirect(safe_next(request, "/"))
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from glossary.linking import term_linker
 from learn.core.widgets import MarkdownPreviewAdmin
 from learn.models import Article, ArticleRead, PathStep, Report, Source, Topic
 
@@ -14,6 +13,7 @@ class SourceInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     markdown_fields = ("body",)
+    markdown_frames = {"body": "article"}
     list_display = ["title", "topic", "position", "level", "is_published", "updated_at"]
     list_editable = ["position"]
     list_filter = ["topic", "level", "is_published"]
@@ -21,7 +21,7 @@ class ArticleAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["related_terms", "quiz"]
     inlines = [SourceInline]
-    readonly_fields = ["rendered_preview", "created_at", "updated_at", "view_on_site_link"]
+    readonly_fields = ["created_at", "updated_at", "view_on_site_link"]
     fieldsets = [
         (
             None,
@@ -29,26 +29,23 @@ class ArticleAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         ),
         ("Body", {"fields": ["body", "key_takeaways"]}),
         ("Links", {"fields": ["related_terms", "quiz"]}),
-        ("Preview as saved", {"fields": ["rendered_preview"], "classes": ["collapse"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("topic")
 
-    @admin.display(description="Rendered body")
-    def rendered_preview(self, obj: Article):
-        if not obj.pk:
-            return "Save the article to see it rendered."
-        return format_html('<div class="recall-preview">{}</div>', obj.rendered(link=term_linker()))
+    def view_on_site(self, obj: Article) -> str:
+        return obj.as_learner_url()
 
     @admin.display(description="On the site")
     def view_on_site_link(self, obj: Article):
         if not obj.pk:
             return "-"
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener">Open as a learner sees it</a>',
-            obj.get_absolute_url(),
+            '<a href="{}" target="_blank" rel="noopener">View as learner</a>{}',
+            obj.as_learner_url(),
+            "" if obj.is_published else " (a draft: only staff can open it until it is published)",
         )
 
 

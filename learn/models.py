@@ -128,6 +128,12 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("learn:article", args=[self.slug])
 
+    def as_learner_url(self) -> str:
+        """Where staff see this article as learners do: its page, or its draft preview until published."""
+        return (
+            self.get_absolute_url() if self.is_published else reverse("learn:article_draft", args=[self.slug])
+        )
+
     def rendered(self, link=None) -> Rendered:
         return render(self.body, link=link)
 

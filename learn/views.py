@@ -7,7 +7,8 @@ from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
@@ -15,7 +16,7 @@ from glossary.linking import term_linker
 from glossary.models import Term
 from learn.core import ratelimit
 from learn.core.errors import error_page
-from learn.core.http import safe_next, see_other
+from learn.core.http import safe_next, see_other, staff_preview
 from learn.core.learners import Learner, create_or_get
 from learn.core.markdown import render as render_markdown
 from learn.core.pagecache import cached_page
@@ -105,15 +106,26 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_page()
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(
-        Article.objects.published()
-        .select_related("topic", "quiz")
-        .prefetch_related(
-            "sources",
-            Prefetch("related_terms", queryset=Term.objects.published().alphabetical()),
-        ),
-        slug=slug,
+    return article_page(request, get_object_or_404(with_page_parts(Article.objects.published()), slug=slug))
+
+
+@require_safe
+@staff_preview
+def article_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    """An article as learners will see it, published or not: for staff only."""
+    article = get_object_or_404(with_page_parts(Article.objects.all()), slug=slug)
+    if article.is_published:
+        return redirect(article)
+    return article_page(request, article, draft=reverse("admin:learn_article_change", args=[article.pk]))
+
+
+def with_page_parts(articles):
+    return articles.select_related("topic", "quiz").prefetch_related(
+        "sources", Prefetch("related_terms", queryset=Term.objects.published().alphabetical())
     )
+
+
+def article_page(request: HttpRequest, article: Article, draft: str = "") -> HttpResponse:
     link = term_linker()
     body = article.rendered(link=link)
     names = link.matcher.names
@@ -132,6 +144,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         ),
         "quiz": article.quiz if article.quiz and article.quiz.is_published else None,
+        "draft": draft,
     }
     return render(request, "learn/article_detail.html", context)
 
@@ -187,6 +200,48 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         render_markdown(text, link=link).html or '<p class="md-preview-error">Nothing to show yet.</p>'
     )
+
+
+CHEAT_SHEET = [
+    (
+        "Headings",
+        "Start a line with ## for a section and ### for a part of it (the page title is the\nonly level-one heading).\n\n## Why it happens\n\n### In small networks",
+    ),
+    ("Emphasis", "Write **bold** for a word nobody may misread, *italics* for a name or a stress."),
+    ("Lists", "- a point\n- another point\n\n1. a first step\n2. a second step"),
+    ("Links", "[the paper](https://arxiv.org/abs/1612.00796), or a link inside the site: [the lab](/lab/)"),
+    (
+        "Glossary terms",
+        "Nothing to type: the first mention of a published term's name or alias links to it, for\n"
+        "example catastrophic forgetting or fine-tuning. A page never links to itself.",
+    ),
+    (
+        "Code",
+        "Inline `learning_rate = 1e-5`, or a block:\n\n```python\nloss = task_loss + lam * penalty\n```",
+    ),
+    (
+        "Tables",
+        "| Method (illustrative) | Keeps task A |\n| --- | ---: |\n| Replay | 94 % |\n| Naive | 46 % |",
+    ),
+    ("Quotes", "> A quotation, with its source after it."),
+    (
+        "Charts",
+        "```chart\ntitle: Illustrative: accuracy on task A\nx: Method\ny: Accuracy (%)\nseries: Task A, Task B\n"
+        "Naive | 46 | 99\nReplay | 94 | 98\n```",
+    ),
+]
+
+
+@require_safe
+def markdown_help(request: HttpRequest) -> HttpResponse:
+    """Staff only: what each piece of Markdown looks like to learners, rendered by the site itself."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return error_page(request, 404)
+    link = term_linker()
+    rows = [(name, source, render_markdown(source, link=link).html) for name, source in CHEAT_SHEET]
+    response = render(request, "learn/markdown_help.html", {"rows": rows})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def report_target(data: dict):

@@ -1,16 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from glossary.models import Term
 from learn.core.http import csv_download
 from learn.core.search import plain_text
 from learn.core.widgets import MarkdownPreviewAdmin
-from quizzes import analysis
+from quizzes import analysis, checks
 from quizzes.models import (
     Answer,
     Attempt,
@@ -69,9 +72,11 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
 class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
+    template = "admin/quizzes/question/choice_inline.html"  # the tabular inline, and its live checks
     extra = 0
     min_num = 0
     fields = ["position", "text", "is_correct", "rationale"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
 
 class QuestionInline(admin.StackedInline):
@@ -143,10 +148,14 @@ class QuizAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         if not obj.pk:
             return "-"
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener">Open the quiz</a> · <a href="{}">Item analysis</a>',
-            obj.get_absolute_url(),
+            '<a href="{}" target="_blank" rel="noopener">View as learner</a>{} · <a href="{}">Item analysis</a>',
+            obj.as_learner_url(),
+            "" if obj.is_published else " (a draft: staff only)",
             reverse("admin:quizzes_quiz_analysis", args=[obj.pk]),
         )
+
+    def view_on_site(self, obj: Quiz) -> str:
+        return obj.as_learner_url()
 
     def get_urls(self):
         return [
@@ -278,6 +287,61 @@ def analysis_table(rows: list[dict]) -> list[list]:
     return table
 
 
+class NumberWithChecks(forms.NumberInput):
+    """A number field with the place where the live checks about it appear."""
+
+    template_name = "admin/widgets/number_with_checks.html"
+
+
+LIVE_FIELDS = (checks.PROMPT, checks.EXPLANATION, checks.CHOICES, checks.ANSWER)
+MAX_DRAFT_CHOICES = 50
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value == value and abs(value) != float("inf") else None  # no NaN, no infinity
+
+
+def draft_issues(post) -> list[checks.Issue]:
+    """The checks of ``Question.issues()``, on a question form as it is being typed (not saved):
+    the admin's own field names, the choices inline's ``choices-N-...`` rows."""
+    kind = post.get("kind", "")
+    if kind not in Question.Kind.values:
+        kind = Question.Kind.SINGLE
+    try:
+        rows = min(max(int(post.get("choices-TOTAL_FORMS", "0")), 0), MAX_DRAFT_CHOICES)
+    except ValueError:
+        rows = 0
+    choices = []
+    for i in range(rows):
+        text = post.get(f"choices-{i}-text", "").strip()
+        if text and not post.get(f"choices-{i}-DELETE"):
+            choices.append(
+                checks.ChoiceData(
+                    text, bool(post.get(f"choices-{i}-is_correct")), post.get(f"choices-{i}-rationale", "")
+                )
+            )
+    term_ids = [int(v) for v in post.getlist("related_terms") if v.isdigit() and len(v) < 12]
+    missing = list(
+        Term.objects.filter(pk__in=term_ids, is_published=False)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    tolerance = _number(post.get("tolerance", "")) if post.get("tolerance", "") != "" else 0.0
+    return checks.check_question(
+        prompt=post.get("prompt", ""),
+        explanation=post.get("explanation", ""),
+        choices=choices,
+        missing_terms=missing,
+        kind=kind,
+        accepted_value=_number(post.get("accepted_value", "")),
+        tolerance=tolerance if tolerance is not None else 0.0,
+    )
+
+
 class QuestionForm(forms.ModelForm):
     same_version = forms.BooleanField(
         required=False,
@@ -292,6 +356,7 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
+        widgets = {"accepted_value": NumberWithChecks}
         fields = [  # noqa: RUF100 (the admin's fieldsets choose what shows)
             "quiz",
             "position",
@@ -367,6 +432,7 @@ class FlagFilter(admin.SimpleListFilter):
 class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     form = QuestionForm
     markdown_fields = ("prompt", "explanation")
+    markdown_frames = {"prompt": "prompt", "explanation": "explanation"}
     # What an author scans for first (how the question works) next to its words; where it sits
     # after (at 1280 px with the admin's sidebars, the last columns scroll).
     list_display = [
@@ -470,6 +536,24 @@ class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     def flags(self, obj: Question) -> str:
         stats = self._stats(obj)
         return ", ".join(stats.flags) if stats and stats.flags else "-"
+
+    def get_urls(self):
+        return [
+            path("checks/", self.admin_site.admin_view(self.checks_view), name="quizzes_question_checks"),
+            *super().get_urls(),
+        ]
+
+    def checks_view(self, request):
+        """The item-writing checks of the question being typed, each beside its field (htmx
+        out-of-band swaps into the form's ``live-checks-<field>`` places). Nothing is saved."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        issues = draft_issues(request.POST)
+        places = {field: [i for i in issues if i.field == field] for field in LIVE_FIELDS}
+        places[""] = [i for i in issues if i.field not in LIVE_FIELDS]
+        return TemplateResponse(request, "admin/quizzes/question/live_checks.html", {"places": places})
 
     def save_related(self, request, form, formsets, change):
         """After the choices are saved: warnings about the question's wording (never a block)."""

@@ -23,10 +23,20 @@ class ChoiceData:
     rationale: str
 
 
+PROMPT, EXPLANATION, CHOICES, ANSWER, TERMS = (
+    "prompt",
+    "explanation",
+    "choices",
+    "accepted_value",
+    "related_terms",
+)
+
+
 @dataclass(frozen=True)
 class Issue:
     level: str
     message: str
+    field: str = ""  # the form field it is about (PROMPT, CHOICES, ...), so an editor can show it there
 
     def __str__(self) -> str:
         return f"{self.level}: {self.message}"
@@ -67,32 +77,35 @@ def check_question(
     correct = [c for c in choices if c.is_correct]
     if kind == NUMERIC:
         if accepted_value is None:
-            issues.append(Issue(ERROR, "a number question needs an accepted value"))
+            issues.append(Issue(ERROR, "a number question needs an accepted value", ANSWER))
         if tolerance is not None and tolerance < 0:
-            issues.append(Issue(ERROR, f"the tolerance cannot be negative (is {tolerance:g})"))
+            issues.append(Issue(ERROR, f"the tolerance cannot be negative (is {tolerance:g})", ANSWER))
         if choices:
-            issues.append(Issue(WARNING, "a number question shows no choices: these are ignored"))
+            issues.append(Issue(WARNING, "a number question shows no choices: these are ignored", CHOICES))
         choices = ()
     elif len(choices) < 2:
-        issues.append(Issue(ERROR, f"needs at least two choices (has {len(choices)})"))
+        issues.append(Issue(ERROR, f"needs at least two choices (has {len(choices)})", CHOICES))
     if kind == SINGLE and len(correct) != 1:
-        issues.append(Issue(ERROR, f"needs exactly one correct choice (has {len(correct)})"))
+        issues.append(Issue(ERROR, f"needs exactly one correct choice (has {len(correct)})", CHOICES))
     if kind == MULTIPLE:
         if not correct:
-            issues.append(Issue(ERROR, "a select-all question needs at least one correct choice"))
+            issues.append(Issue(ERROR, "a select-all question needs at least one correct choice", CHOICES))
         if choices and len(correct) == len(choices):
             issues.append(
-                Issue(ERROR, "every choice is correct: a select-all question needs a wrong one too")
+                Issue(ERROR, "every choice is correct: a select-all question needs a wrong one too", CHOICES)
             )
         if not SELECT_ALL_RE.search(prompt):
-            issues.append(Issue(WARNING, "the prompt does not say “Select all that apply”"))
+            issues.append(Issue(WARNING, "the prompt does not say “Select all that apply”", PROMPT))
     issues.extend(
-        Issue(ERROR, f"related term “{name}” does not exist or is not published") for name in missing_terms
+        Issue(ERROR, f"related term “{name}” does not exist or is not published", TERMS)
+        for name in missing_terms
     )
     if not prompt.strip():
-        issues.append(Issue(ERROR, "the prompt is empty"))
+        issues.append(Issue(ERROR, "the prompt is empty", PROMPT))
     if not explanation.strip():
-        issues.append(Issue(WARNING, "the explanation is missing: learners see nothing after answering"))
+        issues.append(
+            Issue(WARNING, "the explanation is missing: learners see nothing after answering", EXPLANATION)
+        )
     if kind == SINGLE and len(correct) == 1 and len(choices) >= 2:
         others = [len(c.text.strip()) for c in choices if not c.is_correct]
         mean = sum(others) / len(others)
@@ -102,24 +115,27 @@ def check_question(
                 Issue(
                     WARNING,
                     f"the correct choice is much longer than the others ({length} vs {mean:.0f} characters)",
+                    CHOICES,
                 )
             )
     for choice in choices:
         if ABOVE_RE.search(choice.text):
-            issues.append(Issue(WARNING, f"“{choice.text.strip()}”: avoid “all/none of the above”"))
+            issues.append(Issue(WARNING, f"“{choice.text.strip()}”: avoid “all/none of the above”", CHOICES))
         if not choice.rationale.strip():
-            issues.append(Issue(WARNING, f"“{choice.text.strip()}” has no rationale"))
+            issues.append(Issue(WARNING, f"“{choice.text.strip()}” has no rationale", CHOICES))
     seen: dict[str, str] = {}
     for choice in choices:
         key = " ".join(choice.text.lower().split())
         if key in seen:
-            issues.append(Issue(WARNING, f"two choices have the same text: “{choice.text.strip()}”"))
+            issues.append(Issue(WARNING, f"two choices have the same text: “{choice.text.strip()}”", CHOICES))
         seen[key] = choice.text
     word = negative_without_emphasis(prompt)
     if word:
         issues.append(
             Issue(
-                WARNING, f"negative prompt: put “{word}” in bold (**{word.upper()}**) so nobody misreads it"
+                WARNING,
+                f"negative prompt: put “{word}” in bold (**{word.upper()}**) so nobody misreads it",
+                PROMPT,
             )
         )
     return issues

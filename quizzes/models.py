@@ -81,6 +81,10 @@ class Quiz(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("quizzes:detail", args=[self.slug])
 
+    def as_learner_url(self) -> str:
+        """Where staff see this quiz as learners do: its page, or its draft preview until published."""
+        return self.get_absolute_url() if self.is_published else reverse("quizzes:draft", args=[self.slug])
+
     def rendered_description(self) -> Rendered:
         return render(self.description)
 

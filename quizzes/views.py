@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
@@ -21,7 +21,7 @@ from glossary.linking import TermLinker, term_linker
 from glossary.models import Term
 from learn.core import ratelimit
 from learn.core.errors import error_page
-from learn.core.http import see_other
+from learn.core.http import see_other, staff_preview
 from learn.core.learners import Learner
 from learn.core.markdown import Rendered
 from learn.core.markdown import render as render_markdown
@@ -266,6 +266,21 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     learner = Learner.from_request(request)
     attempt = latest_attempt(learner, quiz)
     context = quiz_context(quiz, questions, attempt, first_attempt_seed(learner, quiz.pk))
+    return render(request, "quizzes/quiz_detail.html", context)
+
+
+@require_safe
+@staff_preview
+def quiz_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    """A quiz as learners will see it before it is published, for staff only; answering is off
+    (nothing is recorded for a draft)."""
+    quiz = get_object_or_404(Quiz.objects.with_reading(), slug=slug)
+    if quiz.is_published:
+        return redirect(quiz)
+    quiz.next_step = quiz.next_in_path()
+    context = quiz_context(quiz, questions_for({"quiz": quiz}), None, first_attempt_seed(None, quiz.pk))
+    context["draft"] = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    context["draft_answers_off"] = True
     return render(request, "quizzes/quiz_detail.html", context)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import wraps
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 
@@ -14,6 +15,23 @@ def see_other(url: str) -> HttpResponseRedirect:
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
+
+
+def staff_preview(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page staff may open before it is published (a draft "as a learner sees it"): for anyone
+    else it does not exist (404, never a hint that a draft is there). Never cached, never indexed."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and user.is_active and user.is_staff):
+            raise Http404("No such page")
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return wrapper
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

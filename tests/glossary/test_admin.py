@@ -89,12 +89,13 @@ def test_admin_search_finds_terms_by_alias_and_definition(admin_client):
     assert "Replay" in by_definition
 
 
-def test_admin_change_page_shows_the_rendered_preview(admin_client):
+def test_admin_change_page_links_the_saved_term_as_learners_see_it(admin_client):
     term = make_term(name="Replay", definition="Mix **old** data back in.")
 
     html = admin_client.get(f"/admin/glossary/term/{term.pk}/change/").content.decode()
 
-    assert "<strong>old</strong>" in html
+    assert 'href="/glossary/replay/" target="_blank" rel="noopener">View as learner' in html
+    assert "Mix **old** data back in." in html  # in the editor, whose preview renders it live
     assert 'id="id_slug"' in html
 
 

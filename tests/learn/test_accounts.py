@@ -116,6 +116,8 @@ def test_logout_is_a_post_that_returns_to_the_page(client):
 
     assert response["Location"] == "/learn/"
     assert "_auth_user_id" not in client.session
+    page = client.get("/learn/").content.decode()
+    assert "You are signed out. Progress you make now stays in this browser until you sign in again." in page
 
 
 def test_password_change_needs_the_old_password_and_keeps_the_session(client):

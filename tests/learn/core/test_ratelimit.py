@@ -1,0 +1,39 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from learn.core import ratelimit
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = ratelimit.Limit("test", hits=5, seconds=15 * 60)
+
+
+def at(monkeypatch, when: dt.datetime) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: when)
+
+
+def test_hits_just_before_a_window_starts_still_count_just_after(monkeypatch):
+    boundary = dt.datetime(2026, 12, 2, 10, 15, tzinfo=dt.UTC)
+    at(monkeypatch, boundary - dt.timedelta(seconds=1))
+    for _ in range(4):
+        ratelimit.take(LIMIT, "k")
+    at(monkeypatch, boundary + dt.timedelta(seconds=1))
+    ratelimit.take(LIMIT, "k")  # the fifth, in the new window
+
+    with pytest.raises(ratelimit.Limited):
+        ratelimit.take(LIMIT, "k")
+
+
+def test_old_hits_fade_as_their_window_slides_away(monkeypatch):
+    start = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
+    at(monkeypatch, start)
+    for _ in range(5):
+        ratelimit.take(LIMIT, "k")
+    at(monkeypatch, start + dt.timedelta(minutes=15 + 12))  # 12 of 15 minutes on: a fifth still counts
+    for _ in range(4):
+        ratelimit.take(LIMIT, "k")
+    with pytest.raises(ratelimit.Limited):
+        ratelimit.take(LIMIT, "k")
+    assert ratelimit.used(LIMIT, "k") == 5

@@ -59,7 +59,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "learn.adminsite.RecallAdminConfig",  # django.contrib.admin, its index showing open reports
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -22,6 +22,7 @@ TOO_EASY, TOO_HARD, UNUSED_CHOICE, NEGATIVE = (
     "a choice nobody picks",
     "discriminates negatively",
 )
+FLAGS = (TOO_EASY, TOO_HARD, UNUSED_CHOICE, NEGATIVE)
 MIN_ATTEMPTS_FOR_FLAGS = 10  # below this, facility and discrimination are noise
 MIN_ATTEMPTS_FOR_UNUSED = 20
 

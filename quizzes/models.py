@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -12,10 +13,12 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from learn.core import ratelimit
 from learn.core.learners import Learner, LearnerQuerySet, create_or_get, one_learner
 from learn.core.markdown import Rendered, render
+from learn.core.search import plain_text
 from quizzes import analysis, checks, numbers, schedule, scoring, versions
 
 
@@ -205,6 +208,10 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} · question {self.position}"
+
+    def prompt_start(self, words: int = 12) -> str:
+        """The prompt's first words as plain text (no Markdown), for lists and exports."""
+        return Truncator(plain_text(self.prompt)).words(words)
 
     def correct_choice(self) -> Choice | None:
         return next((c for c in self.choices.all() if c.is_correct), None)
@@ -850,25 +857,54 @@ def adopt_visitor_progress(*, visitor, user) -> int:
 def item_analysis(quiz: Quiz) -> dict[int, analysis.ItemStats]:
     """Statistics per question of ``quiz``, from each learner's first finished attempt, for each
     question's current version only: answers to an older version answered another question."""
+    return item_analyses([quiz.pk])
+
+
+def item_analyses(quiz_ids: Iterable[int]) -> dict[int, analysis.ItemStats]:
+    """``item_analysis`` for several quizzes at once, in four queries whatever their number (the
+    question list shows a page of questions from many quizzes). Each quiz is analysed on its own:
+    discrimination compares a question with the rest of its quiz."""
+    quiz_ids = sorted(set(quiz_ids))
+    if not quiz_ids:
+        return {}
     firsts: dict[tuple, int] = {}
-    for attempt_id, user_id, visitor in (
-        Attempt.objects.filter(quiz=quiz, finished_at__isnull=False)
-        .order_by("number")
-        .values_list("pk", "user_id", "visitor")
+    for attempt_id, quiz_id, user_id, visitor in (
+        Attempt.objects.filter(quiz_id__in=quiz_ids, finished_at__isnull=False)
+        .order_by("number", "pk")
+        .values_list("pk", "quiz_id", "user_id", "visitor")
     ):
-        firsts.setdefault((user_id, visitor), attempt_id)
-    current = dict(Question.objects.filter(quiz=quiz).values_list("pk", "version"))
-    responses: dict[int, dict[int, tuple]] = {attempt_id: {} for attempt_id in firsts.values()}
-    for attempt_id, question_id, choice_id, ticked, credit, number in Answer.objects.filter(
-        attempt_id__in=responses
-    ).values_list("attempt_id", "question_id", "choice_id", "choices", "credit", "version__number"):
-        if (number or 1) != current.get(question_id):
+        firsts.setdefault((quiz_id, user_id, visitor), attempt_id)
+    current: dict[int, tuple[int, int]] = {}  # question id -> (its quiz, its version now)
+    questions: dict[int, dict[int, list[int]]] = {quiz_id: {} for quiz_id in quiz_ids}
+    for question_id, quiz_id, version in (
+        Question.objects.filter(quiz_id__in=quiz_ids)
+        .order_by("position")
+        .values_list("pk", "quiz_id", "version")
+    ):
+        current[question_id] = (quiz_id, version)
+        questions[quiz_id][question_id] = []
+    responses: dict[int, dict[int, dict[int, tuple]]] = {quiz_id: {} for quiz_id in quiz_ids}
+    for (quiz_id, _, _), attempt_id in firsts.items():
+        responses[quiz_id][attempt_id] = {}
+    first_ids = set(firsts.values())
+    # Filtered by a join rather than by a list of attempt ids, which grows with the learners past
+    # what a query may carry; answers of later attempts are read and skipped.
+    for attempt_id, quiz_id, question_id, choice_id, ticked, credit, number in Answer.objects.filter(
+        attempt__quiz_id__in=quiz_ids, attempt__finished_at__isnull=False
+    ).values_list(
+        "attempt_id", "attempt__quiz_id", "question_id", "choice_id", "choices", "credit", "version__number"
+    ):
+        if attempt_id not in first_ids or current.get(question_id) != (quiz_id, number or 1):
             continue
-        responses[attempt_id][question_id] = (tuple(ticked) if ticked else choice_id, credit)
-    choices: dict[int, list[int]] = {pk: [] for pk in current}
-    for question_id, choice_id in Choice.objects.filter(question__quiz=quiz).values_list("question_id", "pk"):
-        choices[question_id].append(choice_id)
-    return analysis.analyse(list(responses.values()), choices)
+        responses[quiz_id][attempt_id][question_id] = (tuple(ticked) if ticked else choice_id, credit)
+    for question_id, quiz_id, choice_id in Choice.objects.filter(question__quiz_id__in=quiz_ids).values_list(
+        "question_id", "question__quiz_id", "pk"
+    ):
+        questions[quiz_id][question_id].append(choice_id)
+    stats: dict[int, analysis.ItemStats] = {}
+    for quiz_id in quiz_ids:
+        stats |= analysis.analyse(list(responses[quiz_id].values()), questions[quiz_id])
+    return stats
 
 
 # ---- A learner's own data: what the account page downloads and deletes ----------------------

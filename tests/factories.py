@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import uuid
+from collections.abc import Sequence
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from glossary.models import Alias, Category, Source, Term
 from learn.models import Article, Topic
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
 _n = itertools.count(1)
 
@@ -111,3 +114,29 @@ def make_article(
     if terms:
         article.related_terms.set(terms)
     return article
+
+
+def make_attempt(
+    *, quiz: Quiz, picks: Sequence[int | None], visitor: uuid.UUID | None = None, number: int = 1
+) -> Attempt:
+    """A finished attempt stored directly (no views): ``picks[n - 1]`` is the position of the
+    choice picked for question n, None to leave it unanswered (0 is the correct one in
+    ``make_quiz``). One-best-answer questions only."""
+    attempt = Attempt.objects.create(
+        quiz=quiz, visitor=visitor or uuid.uuid4(), number=number, seed=1, finished_at=timezone.now()
+    )
+    questions = {q.position: q for q in quiz.questions.prefetch_related("choices")}
+    for position, pick in enumerate(picks, start=1):
+        if pick is None:
+            continue
+        question = questions[position]
+        choice = next(c for c in question.choices.all() if c.position == pick)
+        Answer.objects.create(
+            attempt=attempt,
+            question=question,
+            version=question.current_version(),
+            choice=choice,
+            credit=1.0 if choice.is_correct else 0.0,
+            is_correct=choice.is_correct,
+        )
+    return attempt

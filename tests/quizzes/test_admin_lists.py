@@ -88,18 +88,17 @@ def test_question_list_shows_the_prompt_start_kind_quiz_and_statistics(admin_cli
     half = row_of(html, "Why does spacing help? Think of recall in one two three four…")
     assert '<th class="field-prompt_start"><a href="/admin/quizzes/question/' in half  # the link
     assert "**" not in half and "/glossary/" not in half
-    assert '<td class="field-quiz_title">Forgetting</td>' in half
-    assert '<td class="field-position">2</td>' in half
+    assert '<td class="field-quiz_title">Forgetting · 2</td>' in half
     assert '<td class="field-kind">One best answer</td>' in half
     assert '<td class="field-attempts">10</td>' in half
     assert '<td class="field-facility">50%</td>' in half
     assert '<td class="field-discrimination">+0.65</td>' in half
     assert '<td class="field-flags">-</td>' in half
-    easy = row_of(html, ">Forgetting<", "Prompt of question 1?")
+    easy = row_of(html, ">Forgetting · ", "Prompt of question 1?")
     assert '<td class="field-facility">100%</td>' in easy
     assert '<td class="field-discrimination">-</td>' in easy  # no spread: undefined
     assert '<td class="field-flags">too easy</td>' in easy
-    assert '<td class="field-flags">too hard</td>' in row_of(html, ">Forgetting<", "Prompt of question 4?")
+    assert '<td class="field-flags">too hard</td>' in row_of(html, ">Forgetting · ", "Prompt of question 4?")
     unanswered = row_of(html, "Unanswered")
     assert '<td class="field-attempts">0</td>' in unanswered
     assert '<td class="field-facility">-</td>' in unanswered
@@ -129,7 +128,7 @@ def listed(html: str) -> list[tuple[str, str]]:
     """(quiz, prompt) of every question row of a changelist."""
     found = []
     for row in rows(html):
-        quiz = row.split('<td class="field-quiz_title">', 1)[1].split("<", 1)[0]
+        quiz = row.split('<td class="field-quiz_title">', 1)[1].split("<", 1)[0].rsplit(" · ", 1)[0]
         prompt = row.split('<th class="field-prompt_start">', 1)[1].split(">", 2)[1].split("<", 1)[0]
         found.append((quiz, prompt))
     return found

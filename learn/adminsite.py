@@ -17,6 +17,8 @@ class RecallAdminConfig(AdminConfig):
 
 class RecallAdminSite(admin.AdminSite):
     index_template = "admin/recall_index.html"
+    site_header = "Recall administration"
+    site_title = "Recall admin"
 
     def index(self, request, extra_context=None):
         """One count more than Django's index, on the index only, for those who may see reports."""

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -221,33 +222,35 @@ def analysis_rows(quiz: Quiz) -> list[dict]:
     """One row per question of ``quiz`` (by position), with its statistics and its choices'
     pick rates, for the analysis page and its CSV. Six queries in all."""
     stats = item_analysis(quiz)
-    rows = []
-    for question in quiz.questions.order_by("position").prefetch_related("choices"):
-        s = stats.get(question.pk)
-        answered = s is not None and s.attempts > 0
-        choices = [
-            {
-                "letter": letter(index),
-                "text": plain_text(choice.text),
-                "correct": choice.is_correct,
-                "rate": s.pick_rates.get(choice.pk, 0.0) if answered else None,
-                "percent": round(100 * s.pick_rates.get(choice.pk, 0.0)) if answered else None,
-            }
-            for index, choice in enumerate(question.choices.all())
-        ]
-        rows.append(
-            {
-                "question": question,
-                "prompt_start": question.prompt_start(),
-                "attempts": s.attempts if s else 0,
-                "facility": s.facility if s else None,
-                "discrimination": s.discrimination if s else None,
-                "flags": s.flags if s else (),
-                "choices": choices,
-                "answered": answered,
-            }
-        )
-    return rows
+    return [
+        analysis_row(question, stats.get(question.pk))
+        for question in quiz.questions.order_by("position").prefetch_related("choices")
+    ]
+
+
+def analysis_row(question: Question, s) -> dict:
+    """A question's statistics (``s``, an ItemStats or None) and its choices' pick rates."""
+    answered = s is not None and s.attempts > 0
+    choices = [
+        {
+            "letter": letter(index),
+            "text": plain_text(choice.text),
+            "correct": choice.is_correct,
+            "rate": s.pick_rates.get(choice.pk, 0.0) if answered else None,
+            "percent": round(100 * s.pick_rates.get(choice.pk, 0.0)) if answered else None,
+        }
+        for index, choice in enumerate(question.choices.all())
+    ]
+    return {
+        "question": question,
+        "prompt_start": question.prompt_start(),
+        "attempts": s.attempts if s else 0,
+        "facility": s.facility if s else None,
+        "discrimination": s.discrimination if s else None,
+        "flags": s.flags if s else (),
+        "choices": choices,
+        "answered": answered,
+    }
 
 
 def analysis_table(rows: list[dict]) -> list[list]:
@@ -446,6 +449,9 @@ class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         "kind",
     ]
     list_display_links = ["prompt_start"]
+
+    class Media:
+        css = {"all": ["css/admin-analysis.css"]}  # the statistics' pick-rate chart
     list_filter = ["quiz", "kind", FlagFilter]
     search_fields = ["prompt", "explanation", "choices__text"]
     autocomplete_fields = ["related_terms", "quiz"]
@@ -578,25 +584,13 @@ class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         stats = item_analysis(obj.quiz).get(obj.pk)
         if stats is None or not stats.attempts:
             return "No finished attempts yet."
-        choices = {c.pk: c for c in obj.choices.all()}
-        rows = format_html_join(
-            "",
-            "<tr><td>{}{}</td><td>{}%</td></tr>",
-            (
-                (choices[pk].text, " (correct)" if choices[pk].is_correct else "", round(100 * rate))
-                for pk, rate in stats.pick_rates.items()
-                if pk in choices
-            ),
-        )
         return format_html(
-            "<p>{} attempts · facility {} · discrimination {}{}</p>"
-            '<table><thead><tr><th scope="col">Choice</th><th scope="col">Picked by</th></tr></thead>'
-            "<tbody>{}</tbody></table>",
+            "<p>{} attempts · facility {} · discrimination {}{}</p>{}",
             stats.attempts,
             percent(stats.facility),
             decimal(stats.discrimination),
             format_html(" · <strong>flags: {}</strong>", ", ".join(stats.flags)) if stats.flags else "",
-            rows,
+            render_to_string("admin/quizzes/_pick_chart.html", {"row": analysis_row(obj, stats)}),
         )
 
 

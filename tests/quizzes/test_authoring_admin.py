@@ -45,8 +45,18 @@ def test_question_admin_shows_item_statistics(admin_client):
     html = admin_client.get(f"/admin/quizzes/question/{question.pk}/change/").content.decode()
 
     assert "4 attempts · facility 50% · discrimination +0.00" in html
-    assert "Choice 0 of question 1 (correct)</td><td>50%</td>" in html
-    assert "Choice 2 of question 1</td><td>0%</td>" in html
+    chart = html.split('<table class="pick-chart">', 1)[1].split("</table>", 1)[0]
+    rows = [
+        (row.split("</th>")[0], row.split('<td class="rate">')[1].split("<")[0])
+        for row in chart.split("<tr")[1:]
+    ]
+    assert [(text.rsplit("</span> ", 1)[1], rate) for text, rate in rows] == [
+        ('Choice 0 of question 1 <strong class="mark">✓ correct</strong>', "50%"),
+        ("Choice 1 of question 1", "50%"),
+        ("Choice 2 of question 1", "0%"),
+        ("Choice 3 of question 1", "0%"),
+    ]
+    assert 'href="/static/css/admin-analysis.css"' in html
 
 
 def test_quiz_analysis_lists_questions_sortable_by_facility(admin_client):

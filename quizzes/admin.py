@@ -296,6 +296,10 @@ class NumberWithChecks(forms.NumberInput):
 
     template_name = "admin/widgets/number_with_checks.html"
 
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), "aria-describedby": f"live-checks-{name}"}
+        return super().get_context(name, value, attrs)
+
 
 LIVE_FIELDS = (checks.PROMPT, checks.EXPLANATION, checks.CHOICES, checks.ANSWER)
 MAX_DRAFT_CHOICES = 50
@@ -328,7 +332,9 @@ def draft_issues(post) -> list[checks.Issue]:
                     text, bool(post.get(f"choices-{i}-is_correct")), post.get(f"choices-{i}-rationale", "")
                 )
             )
-    term_ids = [int(v) for v in post.getlist("related_terms") if v.isdigit() and len(v) < 12]
+    term_ids = [
+        int(v) for v in post.getlist("related_terms") if v.isascii() and v.isdecimal() and len(v) < 12
+    ]
     missing = list(
         Term.objects.filter(pk__in=term_ids, is_published=False)
         .order_by("name")
@@ -437,6 +443,11 @@ class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
     form = QuestionForm
     markdown_fields = ("prompt", "explanation")
     markdown_frames = {"prompt": "prompt", "explanation": "explanation"}
+    markdown_checks = ("prompt", "explanation")  # the live item-writing checks show beside these
+
+    class Media:
+        css = {"all": ["css/admin-analysis.css"]}  # the list's columns, the statistics' chart
+
     # What an author scans for first (how the question works) next to its words; where it sits
     # after (at 1280 px with the admin's sidebars, the last columns scroll).
     list_display = [
@@ -449,9 +460,6 @@ class QuestionAdmin(MarkdownPreviewAdmin, admin.ModelAdmin):
         "kind",
     ]
     list_display_links = ["prompt_start"]
-
-    class Media:
-        css = {"all": ["css/admin-analysis.css"]}  # the statistics' pick-rate chart
     list_filter = ["quiz", "kind", FlagFilter]
     search_fields = ["prompt", "explanation", "choices__text"]
     autocomplete_fields = ["related_terms", "quiz"]

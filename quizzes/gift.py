@@ -14,6 +14,8 @@ Moodle ignores and this module reads back.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from collections.abc import Iterable
 
@@ -26,6 +28,7 @@ BACKSLASH, NEWLINE = chr(0xFDD6), chr(0xFDD7)
 SHOWN = str.maketrans({**{v: k for k, v in HIDDEN.items()}, BACKSLASH: "\\", NEWLINE: "\n"})
 NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
 
+MAX_ANSWERS = 50  # choices in one question: more is a mistake, or noise
 NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
 VALUE_RE = re.compile(rf"^({NUMBER})$")
 TOLERANCE_RE = re.compile(rf"^({NUMBER}):({NUMBER})$")
@@ -107,9 +110,10 @@ def _read(block: list[tuple[int, str]], parsed: Parsed) -> int:
         parsed.error(first, "a Unicode noncharacter (U+FDD0 to U+FDEF) is not text: remove it.")
         return 0
     t = _protect(raw)
+    newlines = [i for i, char in enumerate(t) if char == "\n"]
 
-    def line_at(position: int) -> int:
-        return numbers[min(t.count("\n", 0, position), len(numbers) - 1)]
+    def line_at(position: int) -> int:  # a binary search: a long block stays linear to read
+        return numbers[min(bisect.bisect_left(newlines, position), len(numbers) - 1)]
 
     if t.startswith("$CATEGORY:"):
         parsed.note(first, f"the category {_snippet(t[10:])} is ignored: the questions go to this quiz.")
@@ -196,7 +200,11 @@ def _choices(draft: Draft, body: str, offset: int, line_at, parsed: Parsed) -> N
         draft.kind = ""
         return
     answers = []  # (line, marker, weight, text, rationale)
-    for found in re.finditer(r"([~=])([^~=]*)", body):
+    for count, found in enumerate(re.finditer(r"([~=])([^~=]*)", body)):
+        if count == MAX_ANSWERS:
+            parsed.error(line_at(offset + found.start()), f"more than {MAX_ANSWERS} answers in one question.")
+            draft.kind = ""
+            return
         marker, raw = found.groups()
         line = line_at(offset + found.start())
         raw = raw.strip()
@@ -320,6 +328,10 @@ def _numeric(draft: Draft, body: str, offset: int, line_at, comments: list[str],
             line,
             f"the feedback on the number ({_snippet(feedback)}) is not kept: a number question has only its explanation.",
         )
+    if any(not math.isfinite(float(n)) for n in re.findall(NUMBER, number)):
+        parsed.error(line, f"“{number}” is too large a number for an answer.")
+        draft.kind = ""
+        return
     if found := TOLERANCE_RE.match(number):
         draft.accepted_value, draft.tolerance = float(found[1]), float(found[2])
     elif found := RANGE_RE.match(number):

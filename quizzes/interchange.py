@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from learn.core.middleware import accepts_uploads
@@ -122,12 +123,19 @@ def build(quiz: Quiz, drafts: list[formats.Draft]) -> tuple[list[tuple[Question,
         ]
         found = []
         try:
-            question.full_clean(exclude=["explanation"])
+            # Field rules only: the quiz is locked and the positions follow its last one, and the
+            # database's own constraints guard the insert (a query each per question, three
+            # times per import, would cost thousands of queries for a large file).
+            question.full_clean(
+                exclude=["explanation", "quiz"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             found += _messages(error, {"unit": "the unit", "prompt": "the prompt", "position": "position"})
         for choice in choices:
             try:
-                choice.full_clean(exclude=["question", "rationale"])
+                choice.full_clean(
+                    exclude=["question", "rationale"], validate_unique=False, validate_constraints=False
+                )
             except ValidationError as error:
                 found += _messages(error, {"text": f"the choice “{choice.text[:40]}…”"})
         problems += [formats.Problem(formats.ERROR, draft.line, message) for message in found]
@@ -139,7 +147,7 @@ def _save(question: Question, choices: list[Choice]) -> None:
     question.save()
     for choice in choices:
         choice.question = question
-    Choice.objects.bulk_create(choices)
+    Choice.objects.bulk_create(choices)  # no signal: question.save() above bumped the content version
 
 
 def add_questions(quiz: Quiz, drafts: list[formats.Draft]) -> list[Question]:
@@ -290,5 +298,5 @@ def export_gift(request: HttpRequest, quiz_id: int, *, model_admin) -> HttpRespo
     questions = quiz.questions.prefetch_related("choices").order_by("position")
     text = gift.write([draft_of(q) for q in questions], title=quiz.title)
     response = HttpResponse(text.encode(), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{quiz.slug}.gift"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{quiz.slug}.gift")
     return response

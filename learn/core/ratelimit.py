@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,8 +144,10 @@ def _weighted(limit: Limit, now: dt.datetime, current_hits: int, previous_hits: 
     how much of it still overlaps (a sliding approximation), rounded up: just after a window
     starts, the hits of the one before still count in full (rounding down gave a free hit there,
     and made the failed-log-in test flaky when it ran across a quarter hour)."""
-    overlap = 1 - (now - _window(limit, now)).total_seconds() / limit.seconds
-    return current_hits + math.ceil(previous_hits * overlap)
+    remaining = limit.seconds * 1_000_000 - (now - _window(limit, now)) // dt.timedelta(microseconds=1)
+    return current_hits + -(
+        -previous_hits * remaining // (limit.seconds * 1_000_000)
+    )  # whole numbers: no float error
 
 
 def used(limit: Limit, key: str) -> int:

@@ -34,9 +34,10 @@ class MarkdownPreviewWidget(forms.Textarea):
         js = ["django_htmx/htmx-2.min.js", "js/admin-preview.js"]
         css = {"all": ["css/admin-preview.css"]}
 
-    def __init__(self, attrs=None, frame: str = "prose"):
+    def __init__(self, attrs=None, frame: str = "prose", checks: bool = False):
         super().__init__(attrs)
         self.frame = frame
+        self.checks = checks  # a place for the live item-writing checks about this field
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -50,7 +51,7 @@ class MarkdownPreviewWidget(forms.Textarea):
                 "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
                 "hx-vals": json.dumps({"preview_field": name}),
-                "aria-describedby": f"{widget_id}-help",
+                "aria-describedby": f"{widget_id}-help" + (f" live-checks-{name}" if self.checks else ""),
             }
         )
         context["widget"].update(
@@ -60,6 +61,7 @@ class MarkdownPreviewWidget(forms.Textarea):
                 "frame": FRAMES.get(self.frame, FRAMES["prose"]),
                 "stylesheets": " ".join(static(path) for path in ("css/site.css", "css/pygments.css")),
                 "cheat_sheet": reverse("learn:markdown_help"),
+                "checks": self.checks,
             }
         )
         return context
@@ -71,10 +73,13 @@ class MarkdownPreviewAdmin:
 
     markdown_fields: tuple[str, ...] = ()
     markdown_frames: dict[str, str] = {}
+    markdown_checks: tuple[str, ...] = ()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.markdown_fields:
             kwargs["widget"] = MarkdownPreviewWidget(
-                attrs={"rows": 12}, frame=self.markdown_frames.get(db_field.name, "prose")
+                attrs={"rows": 12},
+                frame=self.markdown_frames.get(db_field.name, "prose"),
+                checks=db_field.name in self.markdown_checks,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -14,7 +14,6 @@
     });
     var page = document.createElement("div");
     page.className = "preview-page";
-    page.setAttribute("aria-live", "polite");
     var frame = host.parentElement.querySelector("template.md-preview-frame");
     if (frame) page.appendChild(frame.content.cloneNode(true));
     root.appendChild(page);

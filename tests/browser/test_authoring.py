@@ -72,8 +72,10 @@ def test_admin_edit_pages_run_under_the_csp_and_fit_1280_px(live_server, editor,
     assert errors == []
 
 
-def test_the_preview_looks_like_the_learners_page(live_server, editor, content):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_preview_looks_like_the_learners_page(live_server, editor, content, scheme):
     page = editor
+    page.emulate_media(color_scheme=scheme)
     article = content["article"]
     page.goto(f"{live_server.url}/admin/learn/article/{article.pk}/change/")
     page.evaluate("window.__sameDocument = true")
@@ -89,11 +91,11 @@ def test_the_preview_looks_like_the_learners_page(live_server, editor, content):
       const s = (el, p) => getComputedStyle(el)[p];
       return {h2size: s(h2, 'fontSize'), h2bg: s(h2, 'backgroundColor'), h2color: s(h2, 'color'),
               bullet: s(li, 'listStyleType'), indent: s(ul, 'paddingLeft'), margin: s(ul, 'marginLeft'),
-              font: s(li, 'fontFamily')};
+              font: s(li, 'fontFamily'), text: s(li, 'color'), link: s(root.querySelector('p'), 'color')};
     }"""
     in_preview = page.evaluate(f"({looks})(document.getElementById('id_body-preview').shadowRoot)")
     assert page.evaluate("window.__sameDocument") is True
-    page.screenshot(path="/tmp/authoring-preview.png", full_page=True)
+    page.screenshot(path=f"/tmp/authoring-preview-{scheme}.png", full_page=True)
 
     # The same Markdown on the learner's page (published, so the public page shows it).
     article.body = (

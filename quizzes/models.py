@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from learn.core import ratelimit
+from learn.core import ratelimit, rows
 from learn.core.inprocess import Kept
 from learn.core.learners import Learner, LearnerQuerySet, create_or_get, insert_row, one_learner
 from learn.core.markdown import Rendered, render
@@ -692,8 +692,7 @@ def record_answer(
     with transaction.atomic():
         # Lock the attempt: two last answers arriving together must not both count N-1 answers
         # (PostgreSQL's READ COMMITTED) and leave a complete attempt unfinished.
-        latest = Attempt.objects.for_learner(learner).filter(quiz_id=question.quiz_id).order_by("-number")
-        attempt = latest.select_for_update().first()
+        attempt = locked(Attempt, learner, "quiz_id", question.quiz_id, order="number DESC")
         if attempt is None:
             attempt, _ = create_or_get(
                 Attempt,
@@ -719,6 +718,26 @@ def record_answer(
             answer=answer,
         )
         return answer, True
+
+
+def locked(model, learner: Learner, column: str, value, *, order: str = ""):
+    """The learner's row of ``model`` with ``column = value`` (the first by ``order``), locked
+    for this transaction (``SELECT ... FOR UPDATE`` where the database has it; SQLite's
+    transaction already holds the write lock), or None: one hand-written query, as the answer's
+    transaction takes two."""
+    q = connection.ops.quote_name
+    owner, owner_value = owner_column(learner)
+    sql = (
+        f"SELECT {rows.columns(model, 'r')} FROM {q(model._meta.db_table)} r "
+        f"WHERE r.{owner} = %s AND r.{q(column)} = %s"
+        + (f" ORDER BY r.{order}" if order else "")
+        + " LIMIT 1"
+        + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owner_value, value])
+        row = cursor.fetchone()
+    return rows.instance(model, row) if row else None
 
 
 def finish_if_complete(attempt: Attempt, out_of: int, now: dt.datetime) -> bool:
@@ -751,7 +770,7 @@ def remember(
     """One more answer to ``question`` for the memory model: the learner's card for it is
     created or moved along by FSRS, and the answer joins its history. Inside the caller's
     transaction; the card row is locked, so two answers never schedule from the same state."""
-    card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
+    card = locked(Card, learner, "question_id", question.pk)
     # Never before the last review (clocks of two instances may differ by a little).
     now = max(timezone.now(), card.last_review_at) if card else timezone.now()
     memory = schedule.review(card.memory if card else None, correct, now, retention=retention())

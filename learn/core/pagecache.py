@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -225,7 +226,10 @@ def _fill(request: HttpRequest, body: bytes, parts: dict[str, str] | None = None
     for name in PARTIAL_HOLES:
         hole = placeholder(name).encode()
         if hole in body:
-            part = loader.get_template(f"base.html#{name}").render({}, request)
+            if name == "messages" and not len(get_messages(request)):
+                part = ""  # what the partial renders with no message, without rendering it
+            else:
+                part = loader.get_template(f"base.html#{name}").render({}, request)
             body = body.replace(hole, part.encode())
     hole = csrf_placeholder().encode()
     if hole in body:

@@ -14,7 +14,7 @@ from learn.core.fragments import FRAGMENTS
 from learn.core.learners import Learner, insert_row
 from quizzes.models import Answer, Attempt, Card, Question, due_count, end_of_today
 from tests.conftest import HX
-from tests.factories import make_quiz
+from tests.factories import make_article, make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +155,20 @@ def test_due_count_agrees_with_the_queryset():
     for moment in (end_of_today(), end_of_today() + __import__("datetime").timedelta(days=5)):
         assert due_count(learner, moment) == Card.objects.for_learner(learner).due_before(moment).count()
     assert due_count(None, end_of_today()) == 0
+
+
+def test_two_learners_on_one_article_see_only_their_own_read_mark(client):
+    article = make_article(title="Intro")
+    ada, bob = signed_in("ada"), signed_in("bob")
+    bob.get(article.get_absolute_url())  # the copy learners share, built from bob's request
+    ada.post(reverse("learn:mark_read", args=[article.slug]))
+    ada_page = ada.get(article.get_absolute_url()).content.decode()
+    bob_page = bob.get(article.get_absolute_url()).content.decode()
+    assert "Marked as read" in ada_page and "Marked as read" not in bob_page
+    assert "Marked as read" not in client.get(article.get_absolute_url()).content.decode()
+    assert 'Log out <span class="visually-hidden">ada</span>' in ada_page and "ada" not in bob_page
+    assert csrf_tokens(ada_page) and csrf_tokens(ada_page).isdisjoint(csrf_tokens(bob_page))
+    bob.post(reverse("learn:mark_read", args=[article.slug]), {"read": "1"})
+    ada.post(reverse("learn:mark_read", args=[article.slug]), {"read": "0"})
+    assert "Marked as read" in bob.get(article.get_absolute_url()).content.decode()
+    assert "Marked as read" not in ada.get(article.get_absolute_url()).content.decode()

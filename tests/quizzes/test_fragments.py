@@ -93,7 +93,9 @@ def test_an_edit_shows_in_the_next_fragment(client):
 def test_a_learners_quiz_page_and_answer_take_pinned_queries():
     quiz = make_quiz(title="Basics", questions=3)
     ada, bob = signed_in("ada"), signed_in("bob")
-    answer(bob, quiz, 2)  # the question's version exists, as it does once anyone answered it
+    # The question's version exists, as once anyone answered it; bob's wrong answer is a state
+    # (a fragment) other than the one ada's right answer makes.
+    answer(bob, quiz, 2, correct=False)
     answer(ada, quiz, 1)
     ada.get(quiz.get_absolute_url())
     with CaptureQueriesContext(connection) as page:

@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "learn.core.sessions.AuthenticationMiddleware",  # the user read with the session
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -171,6 +171,13 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
+
+# Parts of learners' pages kept per process, one per content version and state
+# (learn/core/fragments.py: a quiz question unanswered in a given choice order, or answered with a
+# given choice): 2 to 4 KB each, so about 40 MB a process at most. And quizzes with their
+# questions, unpickled (quizzes/views.py published_quiz).
+FRAGMENT_CACHE_ENTRIES = env_int("DJANGO_FRAGMENT_CACHE_ENTRIES", 10000)
+QUIZ_CACHE_ENTRIES = env_int("DJANGO_QUIZ_CACHE_ENTRIES", 1000)
 
 # Off while developing (DJANGO_DEBUG=true), so that an edited template shows at once; on in
 # production and in the tests. DJANGO_PAGE_CACHE=true/false overrides.

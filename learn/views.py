@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
@@ -103,8 +104,16 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def article_read_mark(request: HttpRequest, slug: str) -> dict[str, str]:
+    """The article page's one part of the learner's own: its "mark as read" box."""
+    learner = Learner.from_request(request)
+    is_read = ArticleRead.objects.for_learner(learner).filter(article__slug=slug).exists()
+    context = {"article": {"slug": slug}, "is_read": is_read}
+    return {"read": render_to_string("learn/article_detail.html#read", context, request)}
+
+
 @require_safe
-@cached_page()
+@cached_page(own=("read",), fill=article_read_mark)
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return article_page(request, get_object_or_404(with_page_parts(Article.objects.published()), slug=slug))
 
@@ -130,12 +139,14 @@ def article_page(request: HttpRequest, article: Article, draft: str = "") -> Htt
     body = article.rendered(link=link)
     names = link.matcher.names
     related = {term.slug for term in article.related_terms.all()}
-    learner = Learner.from_request(request)
     step = article.path_steps.first()
     context = {
         "article": article,
         "next_step": step.following() if step else None,
-        "is_read": ArticleRead.objects.for_learner(learner).filter(article=article).exists(),
+        # Read only if the box is shown (not in the copy learners share, where it is a hole).
+        "is_read": lambda: (
+            ArticleRead.objects.for_learner(Learner.from_request(request)).filter(article=article).exists()
+        ),
         "body": body,
         # Each term once in the sidebar: the related terms (with definitions), then the others linked.
         "terms_used": list(

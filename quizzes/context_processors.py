@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from learn.core.learners import Learner
-from quizzes.models import Card, end_of_today
+from quizzes.models import due_count, end_of_today
 
 
 def review_due(request):
@@ -13,6 +13,6 @@ def review_due(request):
         learner = Learner.from_request(request)
         if learner is None:
             return 0
-        return Card.objects.for_learner(learner).due_before(end_of_today()).count()
+        return due_count(learner, end_of_today())
 
     return {"review_due": SimpleLazyObject(count)}

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from learn.core import ratelimit
-from learn.core.learners import Learner, LearnerQuerySet, create_or_get, one_learner
+from learn.core import ratelimit, rows
+from learn.core.inprocess import Kept
+from learn.core.learners import Learner, LearnerQuerySet, create_or_get, insert_row, one_learner
 from learn.core.markdown import Rendered, render
 from learn.core.search import plain_text
 from quizzes import analysis, checks, numbers, schedule, scoring, versions
@@ -497,6 +498,31 @@ class CardQuerySet(LearnerQuerySet):
         return self.published().filter(due_at__lt=moment)
 
 
+def due_count(learner: Learner | None, moment: dt.datetime) -> int:
+    """``Card.objects.for_learner(learner).due_before(moment).count()`` as one hand-written
+    query: it is the header's "N to review" on every page a learner sees, and building the ORM
+    query cost three times what SQLite takes to run it (tests/quizzes pin that both agree)."""
+    if learner is None:
+        return 0
+    fields = Card._meta
+    owner = "user_id" if learner.user_id else "visitor"
+    value = (
+        learner.user_id
+        if learner.user_id
+        else fields.get_field("visitor").get_db_prep_value(learner.visitor, connection)
+    )
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT COUNT(*) FROM {q(fields.db_table)} c "
+        f"JOIN {q(Question._meta.db_table)} q ON q.id = c.question_id "
+        f"JOIN {q(Quiz._meta.db_table)} z ON z.id = q.quiz_id "
+        f"WHERE c.{owner} = %s AND z.is_published = %s AND c.due_at < %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value, True, fields.get_field("due_at").get_db_prep_value(moment, connection)])
+        return cursor.fetchone()[0]
+
+
 class Card(models.Model):
     """One question as one learner remembers it: FSRS's state after their last answer
     (quizzes/schedule.py). Every answered question has one; its reviews are the history."""
@@ -601,10 +627,44 @@ TOO_FAST = "You are answering very fast. Wait a minute, then try again: nothing 
 
 
 def answers_in_last_minute(learner: Learner) -> int:
+    """How many answers the learner stored in the last minute (the answer rate limit): one
+    hand-written count, as it runs on every answer."""
     since = timezone.now() - dt.timedelta(minutes=1)
-    return Answer.objects.filter(
-        attempt__in=Attempt.objects.for_learner(learner), answered_at__gte=since
-    ).count()
+    q = connection.ops.quote_name
+    owner, value = owner_column(learner)
+    sql = (
+        f"SELECT COUNT(*) FROM {q(Answer._meta.db_table)} a "
+        f"JOIN {q(Attempt._meta.db_table)} t ON t.id = a.attempt_id "
+        f"WHERE t.{owner} = %s AND a.answered_at >= %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [value, Answer._meta.get_field("answered_at").get_db_prep_value(since, connection)]
+        )
+        return cursor.fetchone()[0]
+
+
+def owner_column(learner: Learner) -> tuple[str, object]:
+    """The owner column of a learner's rows and its value as the database takes it."""
+    if learner.user_id:
+        return "user_id", learner.user_id
+    return "visitor", Card._meta.get_field("visitor").get_db_prep_value(learner.visitor, connection)
+
+
+VERSION_IDS = Kept(max_entries=20000)  # (question, version number) -> QuestionVersion id
+
+
+def current_version_id(question: Question) -> int:
+    """The id of the version answers to ``question`` go to now. A version, once made, keeps its
+    id (versions are never deleted while their question lives, and ids are never reused), and
+    an edit that starts a new version gives the question a new number: so it is looked up (or
+    made) once per process."""
+    key = (question.pk, question.version)
+    found = VERSION_IDS.get(key)
+    if found is None:
+        found = question.current_version().pk
+        VERSION_IDS.set(key, found)
+    return found
 
 
 def record_answer(
@@ -618,16 +678,32 @@ def record_answer(
     Returns the answer (its ``attempt`` is the learner's attempt, up to date) and whether it was
     created by this call. Raises ``ratelimit.Limited`` (storing nothing) for a learner answering
     faster than ``ANSWERS_PER_MINUTE``.
+
+    Everything that needs no lock is done before the transaction (the limit, the grade, the
+    version); inside it, a few statements: lock the attempt, insert the answer unless one is
+    there (``INSERT ... ON CONFLICT DO NOTHING``, the unique constraint decides), finish the
+    attempt when this was its last answer, and move the card along.
     """
     if any(c.question_id != question.pk for c in response.choices):
         raise ValueError("choice of another question")
     if answers_in_last_minute(learner) >= settings.ANSWERS_PER_MINUTE:
         raise ratelimit.Limited(TOO_FAST)
+    credit = question.grade(response)
+    if out_of is None:
+        out_of = Question.objects.filter(quiz_id=question.quiz_id).count()
+    values = {
+        "version_id": current_version_id(question),
+        "choice_id": response.choice.pk if response.choice and not question.is_multiple else None,
+        "choices": [c.pk for c in response.choices] if question.is_multiple else [],
+        "value": response.value,
+        "typed": response.typed,
+        "credit": credit,
+        "is_correct": credit == 1,
+    }
     with transaction.atomic():
         # Lock the attempt: two last answers arriving together must not both count N-1 answers
         # (PostgreSQL's READ COMMITTED) and leave a complete attempt unfinished.
-        latest = Attempt.objects.for_learner(learner).filter(quiz_id=question.quiz_id).order_by("-number")
-        attempt = latest.select_for_update().first()
+        attempt = locked(Attempt, learner, "quiz_id", question.quiz_id, order="number DESC")
         if attempt is None:
             attempt, _ = create_or_get(
                 Attempt,
@@ -635,36 +711,58 @@ def record_answer(
                 {"seed": first_seed},
             )
             attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        credit = question.grade(response)
-        answer, created = create_or_get(
-            Answer,
-            {"attempt": attempt, "question": question},
-            {
-                "version": question.current_version(),
-                "choice": response.choice if not question.is_multiple else None,
-                "choices": [c.pk for c in response.choices] if question.is_multiple else [],
-                "value": response.value,
-                "typed": response.typed,
-                "credit": credit,
-                "is_correct": credit == 1,
-            },
+        now = timezone.now()
+        row = {"attempt_id": attempt.pk, "question_id": question.pk, **values, "answered_at": now}
+        pk = insert_row(Answer, row, skip_conflict=True)
+        if pk is None:  # answered before (a double click, a retried request): the stored answer
+            return Answer.objects.select_related("choice").get(attempt=attempt, question=question), False
+        answer = Answer(pk=pk, **row)
+        answer.attempt = attempt
+        if not attempt.finished_at and finish_if_complete(attempt, out_of, now):
+            attempt.finished_at = now
+        remember(
+            learner=learner,
+            question=question,
+            correct=answer.is_correct,
+            choice=response.choice,
+            source=Review.Source.QUIZ,
+            answer=answer,
         )
-        if created:
-            answered = attempt.answers.count()
-            if out_of is None:
-                out_of = Question.objects.filter(quiz_id=question.quiz_id).count()
-            if answered >= out_of and not attempt.finished_at:
-                attempt.finished_at = timezone.now()
-                Attempt.objects.filter(pk=attempt.pk).update(finished_at=attempt.finished_at)
-            remember(
-                learner=learner,
-                question=question,
-                correct=answer.is_correct,
-                choice=response.choice,
-                source=Review.Source.QUIZ,
-                answer=answer,
-            )
-        return answer, created
+        return answer, True
+
+
+def locked(model, learner: Learner, column: str, value, *, order: str = ""):
+    """The learner's row of ``model`` with ``column = value`` (the first by ``order``), locked
+    for this transaction (``SELECT ... FOR UPDATE`` where the database has it; SQLite's
+    transaction already holds the write lock), or None: one hand-written query, as the answer's
+    transaction takes two."""
+    q = connection.ops.quote_name
+    owner, owner_value = owner_column(learner)
+    sql = (
+        f"SELECT {rows.columns(model, 'r')} FROM {q(model._meta.db_table)} r "
+        f"WHERE r.{owner} = %s AND r.{q(column)} = %s"
+        + (f" ORDER BY r.{order}" if order else "")
+        + " LIMIT 1"
+        + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owner_value, value])
+        row = cursor.fetchone()
+    return rows.instance(model, row) if row else None
+
+
+def finish_if_complete(attempt: Attempt, out_of: int, now: dt.datetime) -> bool:
+    """One UPDATE: the attempt is finished now if it holds ``out_of`` answers (counted from the
+    stored rows, under the attempt's lock). Whether it was."""
+    q = connection.ops.quote_name
+    sql = (
+        f"UPDATE {q(Attempt._meta.db_table)} SET finished_at = %s WHERE id = %s AND finished_at IS NULL "
+        f"AND (SELECT COUNT(*) FROM {q(Answer._meta.db_table)} WHERE attempt_id = %s) >= %s"
+    )
+    stamp = Attempt._meta.get_field("finished_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stamp, attempt.pk, attempt.pk, out_of])
+        return cursor.rowcount == 1
 
 
 def retention() -> float:
@@ -683,42 +781,46 @@ def remember(
     """One more answer to ``question`` for the memory model: the learner's card for it is
     created or moved along by FSRS, and the answer joins its history. Inside the caller's
     transaction; the card row is locked, so two answers never schedule from the same state."""
-    card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
+    card = locked(Card, learner, "question_id", question.pk)
     # Never before the last review (clocks of two instances may differ by a little).
     now = max(timezone.now(), card.last_review_at) if card else timezone.now()
     memory = schedule.review(card.memory if card else None, correct, now, retention=retention())
     if card is None:
-        card, created = create_or_get(
-            Card,
-            {**learner.as_fields(), "question": question},
-            {
-                "state": memory.state,
-                "stability": memory.stability,
-                "difficulty": memory.difficulty,
-                "due_at": memory.due,
-                "last_review_at": memory.last_review,
-                "reps": memory.reps,
-                "lapses": memory.lapses,
-                "last_correct": correct,
-            },
-        )
-        if not created:  # another request made it first: review from its state
-            card = Card.objects.select_for_update().get(pk=card.pk)
+        row = {
+            **learner.as_fields(),
+            "question_id": question.pk,
+            "state": memory.state,
+            "stability": memory.stability,
+            "difficulty": memory.difficulty,
+            "due_at": memory.due,
+            "last_review_at": memory.last_review,
+            "reps": memory.reps,
+            "lapses": memory.lapses,
+            "last_correct": correct,
+        }
+        pk = insert_row(Card, row, skip_conflict=True)
+        if pk is not None:
+            card = Card(pk=pk, **row)
+        else:  # another request made it first: review from its state
+            card = Card.objects.for_learner(learner).select_for_update().get(question=question)
             now = max(now, card.last_review_at)
             memory = schedule.review(card.memory, correct, now, retention=retention())
     if card.reps != memory.reps or card.last_review_at != memory.last_review:
         card.remember(memory)
         card.last_correct = correct
         card.save()
-    Review.objects.create(
-        card=card,
-        source=source,
-        answer=answer,
-        choice=choice,
-        correct=correct,
-        rating=schedule.rating(correct),
-        answered_at=memory.last_review,
-        due_after=memory.due,
+    insert_row(
+        Review,
+        {
+            "card_id": card.pk,
+            "source": source,
+            "answer_id": answer.pk if answer else None,
+            "choice_id": choice.pk if choice else None,
+            "correct": correct,
+            "rating": schedule.rating(correct),
+            "answered_at": memory.last_review,
+            "due_after": memory.due,
+        },
     )
     return card
 

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from learn.core import charts
+from learn.core.inprocess import Kept
 from learn.core.learners import Learner
+from learn.core.models import content_version
 from quizzes import schedule, scoring
 from quizzes.models import Answer, Attempt, Card, Question, Quiz, Review, end_of_today
 
@@ -18,9 +20,31 @@ RECENT_DAYS = 7
 RECENT_ITEMS = 6
 
 
+SITE_COUNTS = Kept(max_entries=8)  # content version -> (published quizzes, ideas with questions)
+
+
+def site_counts() -> tuple[int, int]:
+    """How many published quizzes, and published terms with questions in them, there are: two
+    counts over the whole site, made once per content version."""
+    version = content_version()
+    found = SITE_COUNTS.get(version) if version is not None else None
+    if found is None:
+        found = (Quiz.objects.published().count(), published_links().values("term_id").distinct().count())
+        if version is not None:
+            SITE_COUNTS.set(version, found)
+    return found
+
+
+def published_links():
+    return Question.related_terms.through.objects.filter(
+        question__quiz__is_published=True, term__is_published=True
+    )
+
+
 def quiz_rows(learner: Learner | None) -> list[dict]:
-    """Every published quiz with the learner's attempts, best and last scores and a chart."""
-    quizzes = list(Quiz.objects.published().with_question_count())
+    """The published quizzes the learner started, with their attempts, best and last scores and
+    a chart. The page says how many others there are (``site_counts``) instead of listing them:
+    it grows with what the learner did, not with the site."""
     attempts = list(
         Attempt.objects.for_learner(learner)
         .filter(quiz__is_published=True)
@@ -30,6 +54,9 @@ def quiz_rows(learner: Learner | None) -> list[dict]:
     by_quiz: dict[int, list[Attempt]] = {}
     for attempt in attempts:
         by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    quizzes = (
+        list(Quiz.objects.published().with_question_count().filter(pk__in=list(by_quiz))) if by_quiz else []
+    )
     rows = []
     for quiz in quizzes:
         mine = by_quiz.get(quiz.pk, [])
@@ -78,12 +105,19 @@ def memories(learner: Learner | None) -> dict[int, schedule.Memory]:
     }
 
 
-def term_rows(cards: dict[int, schedule.Memory], now: dt.datetime) -> list[dict]:
-    """Every published term that has questions, with the learner's memory of it, weakest first
-    (terms not started last, by name)."""
-    links = Question.related_terms.through.objects.filter(
-        question__quiz__is_published=True, term__is_published=True
-    ).values_list("question_id", "term_id", "term__name", "term__slug")
+def term_rows(learner: Learner | None, cards: dict[int, schedule.Memory], now: dt.datetime) -> list[dict]:
+    """Every published term with a question the learner answered, with the learner's memory of
+    it (from all its questions), weakest first. Terms not started are counted, not listed."""
+    if not cards:
+        return []
+    answered = (
+        published_links().filter(question__cards__in=Card.objects.for_learner(learner)).values("term_id")
+    )
+    links = (
+        published_links()
+        .filter(term_id__in=answered)
+        .values_list("question_id", "term_id", "term__name", "term__slug")
+    )
     terms: dict[int, dict] = {}
     for question_id, term_id, name, slug in links:
         entry = terms.setdefault(term_id, {"name": name, "slug": slug, "memories": [], "questions": 0})
@@ -105,11 +139,7 @@ def term_rows(cards: dict[int, schedule.Memory], now: dt.datetime) -> list[dict]
                 "due": sum(1 for m in entry["memories"] if m.due < end_of_today()),
             }
         )
-    started = sorted(
-        (r for r in rows if r["mastery"].answered), key=lambda r: (r["today"], r["name"].lower())
-    )
-    fresh = sorted((r for r in rows if not r["mastery"].answered), key=lambda r: r["name"].lower())
-    return started + fresh
+    return sorted(rows, key=lambda r: (r["today"], r["name"].lower()))
 
 
 def upcoming(cards: dict[int, schedule.Memory]) -> dict:
@@ -164,19 +194,22 @@ def progress_overview(learner: Learner | None) -> dict:
         n=Count("pk"), right=Count("pk", filter=Q(is_correct=True))
     )
     cards = memories(learner)
-    terms = term_rows(cards, now)
+    terms = term_rows(learner, cards, now)
     coming = upcoming(cards)
+    quiz_count, term_count = site_counts()
+    levels = {level: sum(1 for t in terms if t["level"] == level) for level in schedule.LEVELS}
+    levels["new"] = levels.get("new", 0) + term_count - len(terms)
     return {
         "rows": rows,
+        "quiz_count": quiz_count,
+        "quizzes_not_started": quiz_count - len(rows),
+        "terms_not_started": term_count - len(terms),
         "answered": answers["n"],
         "answered_right": answers["right"],
         "share_right": round(100 * answers["right"] / answers["n"]) if answers["n"] else 0,
         "quizzes_completed": sum(1 for r in rows if r["finished"]),
         "terms": terms,
-        "levels": [
-            (level, meaning, sum(1 for t in terms if t["level"] == level))
-            for level, meaning in schedule.LEVELS.items()
-        ],
+        "levels": [(level, meaning, levels[level]) for level, meaning in schedule.LEVELS.items()],
         "remembered": len(cards),
         "due": coming["today"],
         "upcoming": coming,

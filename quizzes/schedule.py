@@ -43,6 +43,7 @@ class Memory:
 
     def _card(self) -> Card:
         return Card(
+            card_id=CARD_ID,
             state=State(self.state),
             step=None,
             stability=self.stability,
@@ -50,6 +51,12 @@ class Memory:
             due=self.due,
             last_review=self.last_review,
         )
+
+
+# fsrs.Card without an id makes one from the clock and sleeps 1 ms so that the next differs: on
+# every answer (inside its transaction) and for every card /progress/ shows. Ours are never
+# stored by fsrs, so they all get one fixed id and nothing waits.
+CARD_ID = 1
 
 
 @lru_cache(maxsize=8)
@@ -69,7 +76,7 @@ def review(
 ) -> Memory:
     """The card after one more answer at ``at`` (a new card when ``memory`` is None)."""
     at = _utc(at)
-    card = memory._card() if memory else Card(due=at)
+    card = memory._card() if memory else Card(card_id=CARD_ID, due=at)
     if memory and at < memory.last_review:
         raise ValueError("reviews must come in time order")
     card, _ = scheduler(retention).review_card(card, Rating(rating(correct)), review_datetime=at)

@@ -5,12 +5,14 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
@@ -19,14 +21,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from glossary.linking import TermLinker, term_linker
 from glossary.models import Term
-from learn.core import ratelimit
+from learn.core import ratelimit, rows
 from learn.core.errors import error_page
+from learn.core.fragments import render_fragments
 from learn.core.http import see_other, staff_preview
+from learn.core.inprocess import Kept
 from learn.core.learners import Learner
 from learn.core.markdown import Rendered
 from learn.core.markdown import render as render_markdown
 from learn.core.models import content_version
-from learn.core.pagecache import cached_page
+from learn.core.pagecache import cached_page, is_shell
 from quizzes import icalendar, scoring
 from quizzes.forms import AnswerForm
 from quizzes.models import (
@@ -41,6 +45,7 @@ from quizzes.models import (
     Review,
     end_of_today,
     first_attempt_seed,
+    owner_column,
     practice_set,
     record_answer,
     record_practice,
@@ -92,6 +97,36 @@ class QuestionState:
     origin: Quiz | None = None  # on review and practice pages: the quiz the question comes from
     hidden: tuple = ()  # extra (name, value) fields the form sends back (display only)
     retry: str = ""  # practice: where to try a missed question again
+    html: str = ""  # the partial, rendered (from the fragment cache) before the page is
+
+    def fragment_key(self) -> tuple:
+        """Everything the question partial shows of this state; with the content version (the
+        question's text, choices and terms), the key of its cached fragment. Not a learner's id:
+        two learners in the same state share one fragment."""
+        answer = self.answer
+        given = None
+        if answer:
+            given = (
+                bool(answer.is_correct),
+                float(answer.credit),
+                answer.typed,
+                answer.value,
+                tuple(sorted(self.ticked)),
+            )
+        return (
+            self.question.pk,
+            self.number,
+            self.total,
+            self.anchor,
+            tuple(c.pk for c in self.choices),
+            given,
+            self.error,
+            self.action,
+            self.note,
+            self.retry,
+            self.hidden,
+            self.origin.pk if self.origin else None,
+        )
 
     @cached_property
     def prompt(self) -> Rendered:
@@ -131,6 +166,24 @@ class QuestionState:
         return self.question.correct_choice() if self.answer else None
 
 
+QUESTION = "quizzes/quiz_detail.html#question"
+
+
+def render_questions(request: HttpRequest, states: list[QuestionState], version: int | None) -> None:
+    """Each state's question partial, from the fragment cache (``state.html``), so that a page
+    renders only what is this learner's own around them."""
+    rendered = render_fragments(
+        request,
+        QUESTION,
+        states,
+        version=version,
+        key=QuestionState.fragment_key,
+        context=lambda s: {"state": s},
+    )
+    for state, html in zip(states, rendered, strict=True):
+        state.html = html
+
+
 def questions_for(quiz_filter: dict) -> list[Question]:
     """Every question of a quiz with what the page needs, in a fixed number of queries."""
     return list(
@@ -144,32 +197,66 @@ def questions_for(quiz_filter: dict) -> list[Question]:
     )
 
 
+QUIZZES = Kept(max_entries=settings.QUIZ_CACHE_ENTRIES)
+
+
 def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
     """A published quiz with its questions, choices, terms and reading: five queries to build,
-    then kept in the cache until the content changes (one query to check the content version).
-    Every caller gets its own copy (the cache stores it pickled)."""
+    then kept in this process until the content changes (one query to check the content
+    version). Kept unpickled and shared by every request: callers must not change it (a page
+    wraps the questions in states; an old version's question is a copy, ``as_answered``)."""
     version = content_version()
-    key = f"quiz:{version}:{slug}"  # a slug from the URL: letters, digits, - and _
-    found = cache.get(key) if version is not None else None
+    key = (version, slug)  # a slug from the URL: letters, digits, - and _
+    found = QUIZZES.get(key) if version is not None else None
     if found is None:
         quiz = Quiz.objects.published().with_reading().filter(slug=slug).first()
         if quiz is None:
             return None
-        quiz.next_step = quiz.next_in_path()  # kept with the quiz in the cache
-        found = (quiz, questions_for({"quiz": quiz}))
+        quiz.next_step = quiz.next_in_path()  # kept with the quiz
+        quiz.content_version = version  # what it was built from (the fragments' key)
+        questions = questions_for({"quiz": quiz})
+        for question in questions:
+            question.answer_url = reverse("quizzes:answer", args=[quiz.slug, question.position])
+            for choice in question.choices.all():
+                choice.token  # noqa: B018 (computed once, not per request)
+        found = (quiz, questions)
         if version is not None:
-            cache.set(key, found, timeout=None)
+            QUIZZES.set(key, found)
     return found
 
 
 def latest_attempt(learner: Learner | None, quiz: Quiz) -> Attempt | None:
-    return (
-        Attempt.objects.for_learner(learner)
-        .filter(quiz=quiz)
-        .order_by("-number")
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("choice")))
-        .first()
+    """The learner's latest attempt at ``quiz`` with its answers (``attempt.answers.all()``), in
+    one hand-written query: the quiz page and every answer's response read it."""
+    if learner is None:
+        return None
+    q = connection.ops.quote_name
+    owner, value = owner_column(learner)
+    attempts, answers = q(Attempt._meta.db_table), q(Answer._meta.db_table)
+    sql = (
+        f"SELECT {rows.columns(Attempt, 't')}, {rows.columns(Answer, 'a')} FROM {attempts} t "
+        f"LEFT JOIN {answers} a ON a.attempt_id = t.id "
+        f"WHERE t.id = (SELECT id FROM {attempts} WHERE quiz_id = %s AND {owner} = %s ORDER BY number DESC LIMIT 1)"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quiz.pk, value])
+        found = cursor.fetchall()
+    if not found:
+        return None
+    split = rows.width(Attempt)
+    attempt = rows.instance(Attempt, found[0][:split])
+    loaded = [rows.instance(Answer, row[split:]) for row in found if row[split] is not None]
+    with_answers(attempt, loaded)
+    return attempt
+
+
+def with_answers(attempt: Attempt, answers: list[Answer]) -> None:
+    """``attempt.answers.all()`` without a query, as ``prefetch_related`` leaves it."""
+    for answer in answers:
+        answer.attempt = attempt
+    cached = attempt.answers.all()
+    cached._result_cache, cached._prefetch_done = answers, True
+    attempt._prefetched_objects_cache = {"answers": cached}
 
 
 def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None, seed: int) -> dict:
@@ -187,7 +274,7 @@ def quiz_context(quiz: Quiz, questions: list[Question], attempt: Attempt | None,
                 choices=question.ordered_choices(attempt.seed if attempt else seed),
                 answer=answer,
                 linker=linker,
-                action=reverse("quizzes:answer", args=[quiz.slug, question.position]),
+                action=question.answer_url,
             )
         )
     answered = [s for s in states if s.answer]
@@ -256,16 +343,37 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     return render(request, "quizzes/quiz_list.html", {"rows": rows, "page": page})
 
 
-@require_safe
-@cached_page()
-def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def quiz_parts(request: HttpRequest, slug: str) -> dict[str, str]:
+    """The quiz page's parts of the learner's own (their progress line, their questions from
+    the fragment cache, their result), around the copy of the page that learners share."""
     found = published_quiz(slug)
-    if found is None:
+    if found is None:  # unpublished since the content version was read
         raise Http404("No such quiz")
     quiz, questions = found
     learner = Learner.from_request(request)
     attempt = latest_attempt(learner, quiz)
     context = quiz_context(quiz, questions, attempt, first_attempt_seed(learner, quiz.pk))
+    render_questions(request, context["states"], quiz.content_version)
+    return {
+        "progress": render_to_string("quizzes/quiz_detail.html#progress", context, request),
+        "questions": "".join(f"<li>{state.html}</li>" for state in context["states"]),
+        "results": render_to_string("quizzes/quiz_detail.html#results", context, request),
+    }
+
+
+@require_safe
+@cached_page(own=("progress", "questions", "results"), fill=quiz_parts)
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    found = published_quiz(slug)
+    if found is None:
+        raise Http404("No such quiz")
+    quiz, questions = found
+    if is_shell(request):  # the copy learners share: their own parts are holes
+        return render(request, "quizzes/quiz_detail.html", {"quiz": quiz, "states": []})
+    learner = Learner.from_request(request)
+    attempt = latest_attempt(learner, quiz)
+    context = quiz_context(quiz, questions, attempt, first_attempt_seed(learner, quiz.pk))
+    render_questions(request, context["states"], quiz.content_version)
     return render(request, "quizzes/quiz_detail.html", context)
 
 
@@ -323,9 +431,16 @@ def answer_question(request: HttpRequest, slug: str, position: int) -> HttpRespo
     if not request.htmx:
         return see_other(f"{quiz.get_absolute_url()}#q{position}")
     attempt = answer.attempt  # the attempt the answer went to, with its answers in one query:
-    prefetch_related_objects([attempt], Prefetch("answers", queryset=Answer.objects.select_related("choice")))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.columns(Answer, 'a')} FROM {connection.ops.quote_name(Answer._meta.db_table)} a "
+            "WHERE a.attempt_id = %s",
+            [attempt.pk],
+        )
+        with_answers(attempt, [rows.instance(Answer, row) for row in cursor.fetchall()])
     context = quiz_context(quiz, questions, attempt, seed)
     context["state"] = next(s for s in context["states"] if s.question.pk == question.pk)
+    render_questions(request, [context["state"]], quiz.content_version)
     context["oob"] = True
     return render(request, "quizzes/quiz_detail.html#answer-response", context)
 

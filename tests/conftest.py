@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import caches
 
 from glossary import linking
+from learn.core import inprocess
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -27,6 +28,7 @@ def forget_everything() -> None:
     """Every cache empty and the glossary's matcher gone: as a new process starts."""
     for cache in caches.all():
         cache.clear()
+    inprocess.forget_all()
     linking.forget_matcher()
 
 

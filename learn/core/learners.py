@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -102,3 +102,24 @@ def create_or_get(model, lookup: dict, defaults: dict | None = None):
             return model.objects.create(**lookup, **(defaults or {})), True
     except IntegrityError:
         return model.objects.get(**lookup), False
+
+
+def insert_row(model, values: dict, *, skip_conflict: bool = False) -> int | None:
+    """One INSERT of ``values`` (every column, by field name or attname) returning the new
+    primary key: ``Model.objects.create`` without the ORM's cost, for the few writes on the
+    answer path. With ``skip_conflict``, ``ON CONFLICT DO NOTHING``: None when a unique
+    constraint already holds such a row (a race-safe get_or_create in one statement, no
+    savepoint; SQLite and PostgreSQL both have it)."""
+    meta = model._meta
+    fields = [meta.get_field(name) for name in values]
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+        f"{' ON CONFLICT DO NOTHING' if skip_conflict else ''} RETURNING {q(meta.pk.column)}"
+    )
+    params = [f.get_db_prep_save(value, connection) for f, value in zip(fields, values.values(), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None

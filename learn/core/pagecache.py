@@ -13,6 +13,14 @@ cached too, with two more holes, filled per request from ``base.html``'s ``accou
 (their answers, read marks, scores) are cached only for clients without a session; learners get
 the view's normal rendering there.
 
+A page that shows a learner little of their own (an article's "mark as read" box; a quiz's
+progress line, questions and result) names those parts as holes of its own
+(``@cached_page(own=("read",), fill=...)``): learners with a session then share one copy of the
+rest, rendered once with placeholders there, and ``fill(request, *args, **kwargs)`` returns each
+part's HTML for this learner, rendered per request. While the shared copy is built the view
+must leave those parts alone (``is_shell(request)``), and the page is only kept if it did not
+read the session: a part the view forgot to name makes the page the learner's own again.
+
 Each cached view names the query parameters it reads (``params``): a URL with any other is served
 but not stored, so made-up query strings cannot push real pages out of the cache; and while a page
 is built for the cache, reading a parameter that was not named raises, so the list cannot drift
@@ -32,6 +40,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -62,16 +71,27 @@ def _placeholder(secret: str, name: str) -> str:
     return hmac.new(secret.encode(), f"recall page cache hole: {name}".encode(), hashlib.sha256).hexdigest()
 
 
+_OWN = "_recall_page_own_holes"  # the view's own holes, while a learners' copy is built
+
+
 def holes(request: HttpRequest) -> dict:
     """Context processor: while a page is rendered for the cache, placeholders stand in for the
-    CSRF token and, on a learner's page, for the header's account links and the messages."""
+    CSRF token and, on a learner's page, for the header's account links, the messages and the
+    view's own parts."""
     mode = getattr(request, _MODE, None)
     if mode is None:
         return {}
     context = {"csrf_token": csrf_placeholder()}
     if mode == WITH_SESSION:
-        context["page_holes"] = {name: placeholder(name) for name in PARTIAL_HOLES}
+        names = (*PARTIAL_HOLES, *(f"own:{n}" for n in getattr(request, _OWN, ())))
+        context["page_holes"] = {name.removeprefix("own:"): placeholder(name) for name in names}
     return context
+
+
+def is_shell(request: HttpRequest) -> bool:
+    """Whether the view is rendering the copy learners share, with its own parts left as holes
+    (it must then not look at who the learner is)."""
+    return getattr(request, _MODE, None) == WITH_SESSION and bool(getattr(request, _OWN, ()))
 
 
 # What a cached response keeps of the view's headers; a view that sets any other is not stored.
@@ -121,13 +141,20 @@ class NamedParameters(QueryDict):
 
 
 def cached_page(
-    *, params: Iterable[str] = (), sessions: bool = False
+    *,
+    params: Iterable[str] = (),
+    sessions: bool = False,
+    own: Iterable[str] = (),
+    fill: Callable[..., dict[str, str]] | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Serve a view's plain 200 GET responses from the page cache, to clients without a session,
     and with ``sessions`` to every client (a view whose page shows a learner nothing of their own
     outside base.html's account and messages partials). ``params``: the query parameters the view
-    reads."""
+    reads. ``own`` and ``fill``: the view's own per-learner parts (see the module's docstring);
+    they imply ``sessions``."""
     names = frozenset(params)
+    own = tuple(own)
+    sessions = sessions or bool(own)
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -146,19 +173,26 @@ def cached_page(
             if stored is None:
                 query = request.GET
                 setattr(request, _MODE, mode)
+                setattr(request, _OWN, own if mode == WITH_SESSION else ())
                 request.GET = NamedParameters(query, names)
                 try:
                     response = view(request, *args, **kwargs)
                 finally:
                     setattr(request, _MODE, None)
+                    setattr(request, _OWN, ())
                     request.GET = query
                 if not _is_everyones(request, response, mode):
+                    if mode == WITH_SESSION and own:  # a shell that cannot be shared: not served
+                        return view(request, *args, **kwargs)
                     return _filled(request, response)
                 vary = tuple(v.strip() for v in response.get("Vary", "").split(",") if v.strip())
                 stored = (response["Content-Type"], (*vary, "Cookie"), response.content)
                 pages.set(key, stored)
             content_type, vary, body = stored
-            response = HttpResponse(_fill(request, body), content_type=content_type)
+            parts = fill(request, *args, **kwargs) if mode == WITH_SESSION and own else {}
+            if isinstance(parts, HttpResponse):  # the view's own answer (a redirect, a 404)
+                return parts
+            response = HttpResponse(_fill(request, body, parts), content_type=content_type)
             patch_vary_headers(response, vary)
             return response
 
@@ -184,16 +218,22 @@ def _is_everyones(request: HttpRequest, response: HttpResponse, mode: str) -> bo
     )
 
 
-def _fill(request: HttpRequest, body: bytes) -> bytes:
-    """The holes filled for this request. get_token also makes sure the matching cookie is set."""
-    hole = csrf_placeholder().encode()
-    if hole in body:
-        body = body.replace(hole, get_token(request).encode())
+def _fill(request: HttpRequest, body: bytes, parts: dict[str, str] | None = None) -> bytes:
+    """The holes filled for this request. get_token also makes sure the matching cookie is set.
+    ``parts``: the view's own holes, by name (their own CSRF holes are filled here too)."""
+    for name, part in (parts or {}).items():
+        body = body.replace(placeholder(f"own:{name}").encode(), part.encode())
     for name in PARTIAL_HOLES:
         hole = placeholder(name).encode()
         if hole in body:
-            part = loader.get_template(f"base.html#{name}").render({}, request)
+            if name == "messages" and not len(get_messages(request)):
+                part = ""  # what the partial renders with no message, without rendering it
+            else:
+                part = loader.get_template(f"base.html#{name}").render({}, request)
             body = body.replace(hole, part.encode())
+    hole = csrf_placeholder().encode()
+    if hole in body:
+        body = body.replace(hole, get_token(request).encode())
     return body
 
 

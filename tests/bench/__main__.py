@@ -9,12 +9,14 @@ rounds). Runs on SQLite, or on PostgreSQL when DATABASE_URL is set.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +25,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = 8
 SECRET = "bench-only-not-a-secret"
+LEARNERS = int(os.environ.get("BENCH_LEARNERS", "30"))  # signed-in users, and as many visitors
+FRESH_QUIZZES = 12  # quizzes each learner has not started: the answer POSTs' questions
 
 
 def bench_env() -> dict:
@@ -58,12 +62,12 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
 
     from glossary.models import Term
+    from learn.core.sessions import SessionStore  # the site's engine (Django's own writes another table)
     from learn.models import Article
     from quizzes import scoring
-    from quizzes.models import Attempt, Choice, Quiz
+    from quizzes.models import Attempt, Quiz
 
     if not Term.objects.exists():
         done = subprocess.run(
@@ -77,52 +81,89 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
         print(done.stdout.strip(), flush=True)
     manage(env, "collectstatic", "--noinput")
 
-    users = list(get_user_model().objects.filter(username__startswith="learner").order_by("pk"))
-    quizzes = list(Quiz.objects.order_by("pk").values_list("pk", "slug"))
+    from django.utils import timezone
+
+    from learn.core.learners import SEEN_KEY, Learner
+    from learn.core.sessions import VISITOR_KEY
+    from quizzes.models import Card, Question, Response, first_attempt_seed, record_answer
+
+    users = list(get_user_model().objects.filter(username__startswith="learner").order_by("pk"))[:LEARNERS]
+    quizzes = list(Quiz.objects.order_by("pk"))
     attempted = set(Attempt.objects.values_list("user_id", "quiz_id"))
-    choices: dict[int, list[tuple[int, int]]] = {}
-    for _question_id, position, quiz_id, choice_id in Choice.objects.values_list(
-        "question_id", "question__position", "question__quiz_id", "pk"
-    ).order_by("question__quiz_id", "question__position", "pk"):
-        choices.setdefault(quiz_id, []).append((position, choice_id))
-    per_user = []
-    cookies = []
-    for n, user in enumerate(users):
+    questions: dict[int, list[Question]] = {}
+    for question in Question.objects.prefetch_related("choices").order_by("quiz_id", "position"):
+        questions.setdefault(question.quiz_id, []).append(question)
+
+    def token(choice) -> str:
+        return scoring.opaque_token(SECRET.encode(), choice.pk)
+
+    def pick(question, right: bool):
+        return next(c for c in question.choices.all() if c.is_correct == right)
+
+    def answer_all(learner, quiz, right: bool, upto: int | None = None) -> None:
+        for question in questions[quiz.pk][:upto]:
+            record_answer(
+                learner=learner,
+                question=question,
+                response=Response(choices=(pick(question, right),)),
+                first_seed=first_attempt_seed(learner, quiz.pk),
+                out_of=len(questions[quiz.pk]),
+            )
+
+    # Each learner (signed-in users and visitors with a session, LEARNERS of each) is mid-attempt
+    # in one quiz (3 of 10 answered), has missed every question of two finished quizzes (their
+    # practice) and has 40 questions due for review; the rest of their quizzes are to answer.
+    learners = []  # (kind, Learner, cookie, csrf, quiz mid-attempt, practice quizzes, fresh quizzes)
+    today = timezone.localdate().isoformat()
+    for n in range(2 * LEARNERS):
+        kind = "signed in" if n < LEARNERS else "visitor"
         session = SessionStore()
-        session.update(
-            {
-                "_auth_user_id": str(user.pk),
-                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-                "_auth_user_hash": user.get_session_auth_hash(),
-            }
-        )
+        if kind == "signed in":
+            user = users[n]
+            learner = Learner(user_id=user.pk)
+            session.update(
+                {
+                    "_auth_user_id": str(user.pk),
+                    "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                    "_auth_user_hash": user.get_session_auth_hash(),
+                }
+            )
+        else:
+            learner = Learner(visitor=uuid.uuid4())
+            session.update({VISITOR_KEY: str(learner.visitor), SEEN_KEY: today})
         session.create()
         csrf = f"{n:04d}" + "b" * 28
         cookie = f"sessionid={session.session_key}; csrftoken={csrf}"
-        cookies.append(cookie)
-        lines = []
-        for quiz_id, slug in quizzes[(n * 37) % len(quizzes) :] + quizzes[: (n * 37) % len(quizzes)]:
-            if (user.pk, quiz_id) in attempted:
-                continue
-            seen = set()
-            for position, choice_id in choices[quiz_id]:
-                if position in seen:
-                    continue
-                seen.add(position)
-                token = scoring.opaque_token(SECRET.encode(), choice_id)
-                lines.append(
-                    f"/quizzes/{slug}/questions/{position}/answer/\t{cookie}\t{csrf}\tchoice={token}"
-                )
-            if len(lines) >= 400:
-                break
-        per_user.append(lines)
-    entries = [line for group in zip(*per_user, strict=False) for line in group]  # learners interleaved
-    (WORK / "answers.txt").write_text("\n".join(entries) + "\n")
+        start = (n * 37) % len(quizzes)
+        mine = [
+            q
+            for q in quizzes[start:] + quizzes[:start]
+            if (getattr(learner, "user_id", None), q.pk) not in attempted
+        ]
+        mid, practice, due, fresh = mine[0], mine[1:3], mine[3:7], mine[7 : 7 + FRESH_QUIZZES]
+        answer_all(learner, mid, True, upto=3)
+        for quiz in practice:
+            answer_all(learner, quiz, False)
+        for quiz in due:
+            answer_all(learner, quiz, True)
+        Card.objects.for_learner(learner).filter(question__quiz__in=due).update(
+            due_at=timezone.now() - dt.timedelta(hours=1)
+        )
+        learners.append((kind, learner, cookie, csrf, mid, practice, due, fresh))
 
     term = Term.objects.published().order_by("pk")[1234 % Term.objects.count()]
     article = Article.objects.published().order_by("pk")[42 % Article.objects.count()]
     quiz = Quiz.objects.order_by("pk")[7]
-    return [
+
+    def write(name: str, lines: list[str]) -> str:
+        path = WORK / f"{name}.txt"
+        path.write_text("\n".join(lines) + "\n")
+        return str(path)
+
+    def interleaved(groups: list[list[str]]) -> list[str]:
+        return [line for group in zip(*groups, strict=False) for line in group]
+
+    rows = [
         ("floor", "/bench/floor/", {}),
         ("home", "/", {}),
         ("glossary index", "/glossary/", {}),
@@ -132,25 +173,84 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
         ("search", "/search/?q=model+tuning", {}),
         ("search, new query", "SEARCH", {}),
         ("quiz page", quiz.get_absolute_url(), {}),
-        # A signed-in learner's pages are their own (no page cache): what a returning learner gets.
-        ("term page, signed in", term.get_absolute_url(), {"Cookie": cookies[0]}),
-        ("quiz page, signed in", quiz.get_absolute_url(), {"Cookie": cookies[0]}),
-        ("answer POST", "ANSWER", {}),
     ]
+    for kind in ("visitor", "signed in"):
+        mine = [entry for entry in learners if entry[0] == kind]
+
+        def get(path_of, mine=mine) -> list[str]:
+            return [f"GET\t{path_of(e)}\t{e[2]}\t{e[3]}\t-" for e in mine]
+
+        pages = {
+            "quiz mid-attempt": lambda e: e[4].get_absolute_url(),
+            "term page": lambda e: term.get_absolute_url(),
+            "article": lambda e: article.get_absolute_url(),
+            "home": lambda e: "/",
+            "progress": lambda e: "/progress/",
+            "review page": lambda e: "/progress/review/",
+        }
+        for page, path_of in pages.items():
+            name = f"{page}, {kind}"
+            rows.append((name, "LEARNERS", {"file": write(slug(name), get(path_of))}))
+        answers = interleaved(
+            [
+                [
+                    f"POST\t/quizzes/{q.slug}/questions/{x.position}/answer/\t{e[2]}\t{e[3]}\t"
+                    f"choice={token(pick(x, x.position % 3 != 0))}"
+                    for q in e[7]
+                    for x in questions[q.pk]
+                ]
+                for e in mine
+            ]
+        )
+        reviews = interleaved(
+            [
+                [
+                    f"POST\t/progress/review/{q.slug}/{x.position}/\t{e[2]}\t{e[3]}\t"
+                    f"choice={token(pick(x, x.position % 3 != 0))}&n=1&of=20"
+                    for q in e[6]
+                    for x in questions[q.pk]
+                ]
+                for e in mine
+            ]
+        )
+        practice = interleaved(
+            [
+                [
+                    f"POST\t/quizzes/{q.slug}/practice/{x.position}/\t{e[2]}\t{e[3]}\t"
+                    f"choice={token(pick(x, True))}&n=1&of=10"
+                    for q in e[5]
+                    for x in questions[q.pk]
+                ]
+                for e in mine
+            ]
+        )
+        for name, lines, source in (
+            (f"answer POST, {kind}", answers, "quiz"),
+            (f"review answer, {kind}", reviews, "review"),
+            (f"practice answer, {kind}", practice, "practice"),
+        ):
+            rows.append(
+                (name, "POSTS", {"file": write(slug(name), lines), "lines": len(lines), "source": source})
+            )
+    return rows
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def wrk(port: int, path: str, headers: dict, seconds: int, offset: int = 0) -> dict:
     command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
-    for name, value in headers.items():
+    for name, value in headers.items() if path not in {"LEARNERS", "POSTS"} else ():
         command += ["-H", f"{name}: {value}"]
     url = f"http://127.0.0.1:{port}"
-    if path == "ANSWER":
+    if path in {"LEARNERS", "POSTS"}:
         command += [
             "-s",
-            str(Path(__file__).with_name("answer.lua")),
+            str(Path(__file__).with_name("learners.lua")),
             url,
             "--",
-            str(WORK / "answers.txt"),
+            headers["file"],
             str(offset),
         ]
     elif path == "SEARCH":
@@ -178,31 +278,40 @@ def main() -> None:
     pages = prepare(env)
     from django.db import connection
 
-    from quizzes.models import Answer
+    from quizzes.models import Answer, Review
 
-    answers_before = Answer.objects.count()
+    def stored() -> dict[str, int]:
+        counts = {"quiz": Answer.objects.count()}
+        for source in ("review", "practice"):
+            counts[source] = Review.objects.filter(source=source).count()
+        return counts
+
+    before = stored()
     connection.close()
     from tests.loadgen import gunicorn
 
     log = WORK / "gunicorn.log"
     results: dict[str, list[dict]] = {name: [] for name, _, _ in pages}
-    offset = 0
-    warm_successes = 0
+    offsets: dict[str, int] = {}  # POST rows: the next entry, so that no request repeats one
+    warm: dict[str, int] = {}
+
+    def load(name: str, path: str, headers: dict, seconds: int) -> dict:
+        result = wrk(port, path, headers, seconds, offsets.get(name, 0))
+        if path == "POSTS":
+            offsets[name] = offsets.get(name, 0) + result["requests"] + CONNECTIONS
+        return result
+
     with gunicorn(env, workers=3, threads=4, cpu="0", log=log) as server:
         port = server.port
         load_before = os.getloadavg()
-        for _name, path, headers in pages:  # warm-up: caches, the glossary matcher, connections
-            warm = wrk(port, path, headers, 2, offset)
-            if path == "ANSWER":
-                offset += warm["requests"] + CONNECTIONS
-                warm_successes = warm["successes"] or 0
+        uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        for name, path, headers in pages:  # warm-up: caches, the glossary matcher, connections
+            warm[name] = load(name, path, headers, 2)["successes"] or 0
         for round_number in range(1, ROUNDS + 1):
             for name, path, headers in pages:
-                result = wrk(port, path, headers, SECONDS, offset)
-                if path == "ANSWER":
-                    offset += result["requests"] + CONNECTIONS  # never reuse a question in flight
-                results[name].append(result)
+                results[name].append(load(name, path, headers, SECONDS))
             print(f"round {round_number}/{ROUNDS} done", flush=True)
+        uptime_after = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     errors = log.read_text()
     load_after = os.getloadavg()
 
@@ -226,20 +335,34 @@ def main() -> None:
         )
     os.environ.update(env)
     connection.close()
-    stored = Answer.objects.count() - answers_before
-    answer_runs = results["answer POST"]
-    successes = sum(r["successes"] or 0 for r in answer_runs)
-    told = successes + warm_successes
+    after = stored()
+    print(f"\nuptime before: {uptime_before}\nuptime after: {uptime_after}")
     # wrk stops with up to CONNECTIONS requests in flight: the server may finish and store them
-    # after wrk stopped counting, so stored answers may exceed the 2xx responses by that much.
-    in_flight = CONNECTIONS * (len(answer_runs) + 1)
-    verdict = "consistent" if told <= stored <= told + in_flight else "INCONSISTENT"
-    print(
-        f"\nAnswer POSTs: {successes} successful responses in the measured rounds, {told} with the "
-        f"warm-up; {stored} answers stored: {verdict} (each 2xx stored once; at most {in_flight} "
-        f"more from requests still in flight when wrk stopped). "
-        f"'database is locked' in the server log: {errors.count('database is locked')}."
-    )
+    # after wrk stopped counting, so stored rows may exceed the 2xx responses by that much.
+    for source, label in (
+        ("quiz", "answer POST"),
+        ("review", "review answer"),
+        ("practice", "practice answer"),
+    ):
+        names = [name for name, path, h in pages if path == "POSTS" and h["source"] == source]
+        told = sum(sum(r["successes"] or 0 for r in results[name]) + warm[name] for name in names)
+        sent = {name: offsets[name] for name in names}
+        lines = {name: h["lines"] for name, path, h in pages if name in names}
+        wrapped = [name for name in names if sent[name] > lines[name]]
+        in_flight = CONNECTIONS * (ROUNDS + 1) * len(names)
+        got = after[source] - before[source]
+        verdict = "consistent" if told <= got <= told + in_flight else "INCONSISTENT"
+        print(
+            f"{label}s: {told} successful responses (warm-up included), {got} stored: {verdict} "
+            f"(at most {in_flight} more from requests in flight when wrk stopped)"
+            + (
+                f"; entries reused (more requests than prepared answers): {', '.join(wrapped)}"
+                if wrapped
+                else ""
+            )
+            + "."
+        )
+    print(f"'database is locked' in the server log: {errors.count('database is locked')}.")
 
 
 if __name__ == "__main__":

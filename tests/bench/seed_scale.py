@@ -267,6 +267,7 @@ class Command(BaseCommand):
                         question=q,
                         choice_id=(correct if (ok := rng.random() < 0.7) else wrong)[q.pk],
                         is_correct=ok,
+                        credit=1.0 if ok else 0.0,
                         answered_at=now,
                     )
                     for a in attempts

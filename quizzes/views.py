@@ -212,17 +212,23 @@ def published_quiz(slug: str) -> tuple[Quiz, list[Question]] | None:
         quiz = Quiz.objects.published().with_reading().filter(slug=slug).first()
         if quiz is None:
             return None
-        quiz.next_step = quiz.next_in_path()  # kept with the quiz
-        quiz.content_version = version  # what it was built from (the fragments' key)
-        questions = questions_for({"quiz": quiz})
-        for question in questions:
-            question.answer_url = reverse("quizzes:answer", args=[quiz.slug, question.position])
-            for choice in question.choices.all():
-                choice.token  # noqa: B018 (computed once, not per request)
-        found = (quiz, questions)
+        found = prepared(quiz, version)
         if version is not None:
             QUIZZES.set(key, found)
     return found
+
+
+def prepared(quiz: Quiz, version: int | None) -> tuple[Quiz, list[Question]]:
+    """A quiz with what its page needs worked out once: the next step, its questions with their
+    answer addresses and choice tokens, and the content version it was built from."""
+    quiz.next_step = quiz.next_in_path()  # kept with the quiz
+    quiz.content_version = version  # what it was built from (the fragments' key)
+    questions = questions_for({"quiz": quiz})
+    for question in questions:
+        question.answer_url = reverse("quizzes:answer", args=[quiz.slug, question.position])
+        for choice in question.choices.all():
+            choice.token  # noqa: B018 (computed once, not per request)
+    return quiz, questions
 
 
 def latest_attempt(learner: Learner | None, quiz: Quiz) -> Attempt | None:
@@ -385,8 +391,8 @@ def quiz_draft(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.with_reading(), slug=slug)
     if quiz.is_published:
         return redirect(quiz)
-    quiz.next_step = quiz.next_in_path()
-    context = quiz_context(quiz, questions_for({"quiz": quiz}), None, first_attempt_seed(None, quiz.pk))
+    quiz, questions = prepared(quiz, None)  # never a fragment: a draft's are not shared
+    context = quiz_context(quiz, questions, None, first_attempt_seed(None, quiz.pk))
     context["draft"] = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
     context["draft_answers_off"] = True
     return render(request, "quizzes/quiz_detail.html", context)

@@ -49,7 +49,7 @@ def test_admin_index_counts_reports_in_one_query_on_the_index_only(admin_client)
     counts = [q["sql"] for q in index.captured_queries if "learn_report" in q["sql"]]
     assert len(counts) == 1 and "COUNT(" in counts[0]
     assert not [q for q in other.captured_queries if "learn_report" in q["sql"]]
-    assert len(index.captured_queries) == 4  # session, user, the log of recent actions, the count
+    assert len(index.captured_queries) == 3  # session with its user, the log of recent actions, the count
 
 
 def test_admin_index_shows_no_count_to_staff_who_cannot_see_reports(client, django_user_model):

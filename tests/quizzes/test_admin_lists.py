@@ -115,9 +115,9 @@ def test_question_list_queries_do_not_grow_with_questions_or_answers(
             make_attempt(quiz=quiz, picks=[0] * (quizzes + 1))
     admin_client.get(CHANGELIST)  # the session and user, as on any later page
 
-    # session, user, the quiz filter's quizzes, two counts (listed, all), the page, four for
-    # the statistics of every question on it
-    with django_assert_num_queries(10):
+    # the session with its user, the quiz filter's quizzes, two counts (listed, all), the page,
+    # four for the statistics of every question on it
+    with django_assert_num_queries(9):
         html = admin_client.get(CHANGELIST).content.decode()
 
     assert len(rows(html)) == quizzes * (quizzes + 1)
@@ -157,7 +157,7 @@ def test_question_list_flag_filter_costs_one_query_more(admin_client, django_ass
     flagged_quiz(title="Spacing")
     admin_client.get(CHANGELIST)
 
-    with django_assert_num_queries(11):  # the list's ten and the quizzes left to analyse
+    with django_assert_num_queries(10):  # the list's nine and the quizzes left to analyse
         html = admin_client.get(CHANGELIST, {"flag": "too hard"}).content.decode()
 
     assert listed(html) == [("Forgetting", "Prompt of question 4?"), ("Spacing", "Prompt of question 4?")]
@@ -270,7 +270,7 @@ def test_analysis_page_queries_do_not_grow_with_questions(admin_client, django_a
     admin_client.get(analysis_url(small))
 
     for quiz in (small, large):
-        with django_assert_num_queries(9):  # session, user, quiz, four statistics, questions, choices
+        with django_assert_num_queries(8):  # session with user, quiz, four statistics, questions, choices
             admin_client.get(analysis_url(quiz))
 
 

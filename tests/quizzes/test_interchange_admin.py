@@ -322,7 +322,7 @@ def test_export_downloads_the_quiz_as_gift(admin_client, django_assert_num_queri
     question.prompt = "Braces {like} this: #1"
     question.save()
 
-    with django_assert_num_queries(5):  # session, user, quiz, questions, choices
+    with django_assert_num_queries(4):  # session with its user, quiz, questions, choices
         response = admin_client.get(url(quiz, "export.gift"))
 
     text = response.content.decode("utf-8")

@@ -14,7 +14,7 @@ from glossary.models import Term
 from learn.core.http import csv_download
 from learn.core.search import plain_text
 from learn.core.widgets import MarkdownPreviewAdmin
-from quizzes import analysis, checks, interchange
+from quizzes import analysis, checks, interchange, numbers
 from quizzes.models import (
     Answer,
     Attempt,
@@ -306,11 +306,11 @@ MAX_DRAFT_CHOICES = 50
 
 
 def _number(text: str) -> float | None:
+    """The number typed, read as learners' answers are (finite only), or None."""
     try:
-        value = float(text)
-    except (TypeError, ValueError):
+        return numbers.parse(text)
+    except numbers.NotANumber:
         return None
-    return value if value == value and abs(value) != float("inf") else None  # no NaN, no infinity
 
 
 def draft_issues(post) -> list[checks.Issue]:

@@ -17,56 +17,103 @@ from glossary.linking import term_linker
 from glossary.models import Term
 from learn.core import ratelimit
 from learn.core.errors import error_page
+from learn.core.fragments import render_fragments
 from learn.core.http import safe_next, see_other, staff_preview
+from learn.core.inprocess import Kept
 from learn.core.learners import Learner, create_or_get
 from learn.core.markdown import render as render_markdown
-from learn.core.pagecache import cached_page
+from learn.core.models import content_version
+from learn.core.pagecache import cached_page, is_shell
 from learn.forms import ReportForm
 from learn.models import Article, ArticleRead, Report
-from learn.paths import learning_paths, next_step
+from learn.paths import learner_marks, learning_paths, next_step, published_steps
 from learn.search import site_search
-from quizzes.models import Attempt, Question, Quiz
+from quizzes.models import Question, Quiz, next_unanswered
 from quizzes.progress import progress_overview
 
 HOME_ITEMS = 6  # per section of the home page; the lists link to everything
 LIST_PAGE_SIZE = 24
 
 
-@require_safe
-@cached_page()
-def home(request: HttpRequest) -> HttpResponse:
-    learner = Learner.from_request(request)
-    paths = learning_paths(learner)
-    articles = list(Article.objects.published().select_related("topic", "quiz")[:HOME_ITEMS])
-    topics: dict[int, dict] = {}
-    for article in articles:
-        topics.setdefault(article.topic_id, {"topic": article.topic, "articles": []})["articles"].append(
-            article
-        )
-    first_article = articles[0] if articles and not paths else None  # "Start here" without a path
-    read = ArticleRead.objects.for_learner(learner).article_ids(articles)
-    quizzes = list(Quiz.objects.published().with_question_count()[:HOME_ITEMS])
-    resume = (
-        Attempt.objects.for_learner(learner)
-        .filter(quiz__is_published=True)
-        .select_related("quiz")
-        .order_by("-started_at")
-        .first()
-    )
-    context = {
+HOME = Kept(max_entries=8)  # content version -> what the home page shows of the content
+
+
+def home_content() -> dict:
+    """The home page's articles (by topic) and quizzes, and the "Start here" card shown when no
+    topic has a path: four queries per content version, then kept (read-only)."""
+    version = content_version()
+    found = HOME.get(version) if version is not None else None
+    if found is None:
+        articles = list(Article.objects.published().select_related("topic", "quiz")[:HOME_ITEMS])
+        topics: dict[int, dict] = {}
+        for article in articles:
+            topics.setdefault(article.topic_id, {"topic": article.topic, "articles": []})["articles"].append(
+                article
+            )
+        first = articles[0] if articles and not published_steps() else None
+        found = {
+            "version": version,
+            "topics": list(topics.values()),
+            "article_ids": [article.pk for article in articles],
+            "first_article": first,
+            "path_terms": list(first.related_terms.published()[:4]) if first else [],
+            "path_quiz": first.quiz if first and first.quiz_id and first.quiz.is_published else None,
+            "quizzes": list(Quiz.objects.published().with_question_count()[:HOME_ITEMS]),
+        }
+        if version is not None:
+            HOME.set(version, found)
+    return found
+
+
+def home_learner(learner: Learner | None) -> dict:
+    """What the home page shows of the learner: their paths, read marks and the quiz to resume."""
+    marks = learner_marks(learner)
+    paths = learning_paths(learner, marks)
+    resume = marks.latest
+    return {
         "paths": paths,
-        "topics": list(topics.values()),
-        "first_article": first_article,
-        "path_terms": list(first_article.related_terms.published()[:4]) if first_article else [],
-        "path_quiz": first_article.quiz
-        if first_article and first_article.quiz_id and first_article.quiz.is_published
-        else None,
-        "quizzes": quizzes,
-        "read": read,
+        "read": marks.read,
         "resume": resume,
-        "resume_at": resume.next_unanswered_position() if resume and not resume.finished_at else None,
+        "resume_at": next_unanswered(resume.attempt_id, resume.quiz.pk)
+        if resume and not resume.finished
+        else None,
         "up_next": next_step(paths) if learner else None,
     }
+
+
+def home_parts(request: HttpRequest) -> dict[str, str]:
+    """The home page's parts of the learner's own (where they stand on the paths, the quiz to
+    resume, their read marks), around the copy of the page that learners share; each part kept
+    per content version and what it shows of the learner, so learners in the same state share it."""
+    content, learner = home_content(), home_learner(Learner.from_request(request))
+    context = {**content, **learner}
+    resume = learner["resume"]
+    states = {
+        "learner": (
+            tuple((s.step.pk, s.done, s.started) for path in learner["paths"] for s in path.steps),
+            (resume.quiz.pk, resume.finished, learner["resume_at"]) if resume else None,
+        ),
+        "articles": tuple(pk for pk in content["article_ids"] if pk in learner["read"]),
+    }
+    return {
+        name: render_fragments(
+            request,
+            f"learn/home.html#{name}",
+            [state],
+            version=content["version"],
+            key=lambda state: state,
+            context=lambda _: context,
+        )[0]
+        for name, state in states.items()
+    }
+
+
+@require_safe
+@cached_page(own=("learner", "articles"), fill=home_parts)
+def home(request: HttpRequest) -> HttpResponse:
+    context = home_content()
+    if not is_shell(request):  # the copy learners share leaves their parts as holes
+        context = {**context, **home_learner(Learner.from_request(request))}
     return render(request, "learn/home.html", context)
 
 

@@ -651,6 +651,34 @@ def owner_column(learner: Learner) -> tuple[str, object]:
     return "visitor", Card._meta.get_field("visitor").get_db_prep_value(learner.visitor, connection)
 
 
+def attempt_marks(learner: Learner) -> list[tuple[int, int, bool, str, str]]:
+    """The learner's attempts on published quizzes, newest first, as (attempt id, quiz id,
+    finished, quiz slug, quiz title): one hand-written query, as the home page and /progress/
+    read it on every learner's request."""
+    q = connection.ops.quote_name
+    owner, value = owner_column(learner)
+    sql = (
+        f"SELECT t.id, t.quiz_id, t.finished_at IS NOT NULL, z.slug, z.title "
+        f"FROM {q(Attempt._meta.db_table)} t JOIN {q(Quiz._meta.db_table)} z ON z.id = t.quiz_id "
+        f"WHERE t.{owner} = %s AND z.is_published ORDER BY t.started_at DESC, t.id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        return [(pk, quiz, bool(done), slug, title) for pk, quiz, done, slug, title in cursor.fetchall()]
+
+
+def next_unanswered(attempt_id: int, quiz_id: int) -> int | None:
+    """``Attempt.next_unanswered_position`` for an attempt known by its id, in one plain query."""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT MIN(x.position) FROM {q(Question._meta.db_table)} x WHERE x.quiz_id = %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {q(Answer._meta.db_table)} a WHERE a.attempt_id = %s AND a.question_id = x.id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quiz_id, attempt_id])
+        return cursor.fetchone()[0]
+
+
 VERSION_IDS = Kept(max_entries=20000)  # (question, version number) -> QuestionVersion id
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -548,19 +548,36 @@ REVIEW_BATCH = 20
 
 
 def learner_cards(learner: Learner | None):
-    """The learner's cards with what the question partial needs, in fixed queries."""
-    return (
-        Card.objects.for_learner(learner)
-        .published()
-        .select_related("question__quiz")
-        .prefetch_related(
-            "question__choices",
-            Prefetch(
-                "question__related_terms",
-                queryset=Term.objects.published().alphabetical().only("name", "slug"),
-            ),
-        )
-    )
+    """The learner's cards on published quizzes; ``with_questions`` gives them their questions."""
+    return Card.objects.for_learner(learner).published()
+
+
+QUESTIONS = Kept(max_entries=10 * settings.QUIZ_CACHE_ENTRIES)  # (content version, id) -> Question
+
+
+def with_questions(cards: Iterable[Card]) -> list[Card]:
+    """The cards, each with its question as the question partial needs it (quiz, choices, terms),
+    kept in this process per content version: the same question for every learner, so read-only.
+    Three queries for the questions not kept yet, none once they are."""
+    cards = list(cards)
+    if not cards:
+        return cards
+    version = content_version()
+    keys = {card.question_id: (version, card.question_id) for card in cards}
+    found = QUESTIONS.get_many(keys.values()) if version is not None else {}
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        fresh = {keys[q.pk]: q for q in questions_for({"pk__in": missing})}
+        if version is not None:
+            QUESTIONS.set_many(fresh)
+        found.update(fresh)
+    kept = []
+    for card in cards:
+        question = found.get(keys[card.question_id])
+        if question is not None:  # None: deleted since the cards were read
+            card.question = question
+            kept.append(card)
+    return kept
 
 
 def review_scope(request: HttpRequest, learner: Learner | None):
@@ -585,7 +602,7 @@ def displayed_number(data, default: int) -> int:
 def review(request: HttpRequest) -> HttpResponse:
     learner = Learner.from_request(request)
     due, term = review_scope(request, learner)
-    cards = list(due[:REVIEW_BATCH])
+    cards = with_questions(due[:REVIEW_BATCH])
     today = review_today(learner)
     states = card_states(
         cards, {}, action="progress:answer", first=today["reviewed"] + 1, total=today["reviewed"] + len(cards)
@@ -593,6 +610,7 @@ def review(request: HttpRequest) -> HttpResponse:
     for state in states:
         if term is not None:
             state.hidden = (*state.hidden, ("term", term.slug))
+    render_questions(request, states, content_version())  # each card's question kept until answered
     context = {
         "states": states,
         "early_days": EARLY_REVIEW_DAYS,
@@ -606,10 +624,13 @@ def review(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     learner = Learner.from_request(request)
-    card = (
-        learner_cards(learner)
-        .filter(question__quiz__slug=slug, question__position=position, question__quiz__is_published=True)
-        .first()
+    card = next(
+        iter(
+            with_questions(
+                learner_cards(learner).filter(question__quiz__slug=slug, question__position=position)[:1]
+            )
+        ),
+        None,
     )
     if card is None:
         raise Http404("This question is not in your review queue")
@@ -688,7 +709,9 @@ def next_review(learner: Learner | None) -> dict | None:
 
 def practice_context(learner: Learner | None, quiz: Quiz, given: dict | None = None, first: int = 1) -> dict:
     attempt, pending = practice_set(learner, quiz)
-    cards = list(learner_cards(learner).filter(question_id__in=pending).order_by("question__position"))
+    cards = with_questions(
+        learner_cards(learner).filter(question_id__in=pending).order_by("question__position")
+    )
     missed = attempt.answers.filter(is_correct=False).count() if attempt else 0
     return {
         "quiz": quiz,
@@ -720,7 +743,14 @@ def practice(request: HttpRequest, slug: str) -> HttpResponse:
 def practice_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
     learner = Learner.from_request(request)
-    card = learner_cards(learner).filter(question__quiz=quiz, question__position=position).first()
+    card = next(
+        iter(
+            with_questions(
+                learner_cards(learner).filter(question__quiz=quiz, question__position=position)[:1]
+            )
+        ),
+        None,
+    )
     if card is None:
         raise Http404("You have not answered this question yet")
     form = AnswerForm(card.question, request.POST)

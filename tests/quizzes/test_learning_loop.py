@@ -452,3 +452,35 @@ def test_signing_up_merges_a_visitors_card_with_the_accounts_history(client):
     assert card.reviews.count() == 2
     replayed = schedule.replay((r.answered_at, r.correct) for r in card.reviews.all())
     assert card.due_at == replayed.due
+
+
+@pytest.mark.parametrize("due", [1, 20])
+def test_the_review_page_costs_the_same_for_1_and_20_due_questions(client, django_assert_num_queries, due):
+    quiz = make_quiz(title="Basics", questions=due)
+    finish(client, quiz, [False] * due)
+    days_later(1)
+    client.get(reverse("progress:review"))  # the questions, kept per content version
+    # the session, the due cards, the content version (their questions, then their fragments),
+    # today's reviews, the next review day (none: all are due), the header's count
+    with django_assert_num_queries(7):
+        page = client.get(reverse("progress:review")).content.decode()
+    assert f"Question {due} / {due}" in page and "Prompt of question 1?" in page
+
+
+def test_the_review_page_shows_an_edit_and_never_another_learners_card(client):
+    quiz = make_quiz(title="Basics", questions=2)
+    other = signed_in("bo")
+    finish(client, quiz, [False, False])
+    finish(other, quiz, [True, False])
+    days_later(1)
+    mine, theirs = client.get(reverse("progress:review")), other.get(reverse("progress:review"))
+    mine, theirs = mine.content.decode(), theirs.content.decode()
+
+    cards = {c.question.position: c.pk for c in Card.objects.filter(user__username="bo")}
+    assert "Question 2 / 2" in mine and "Question 1 / 1" in theirs and "Question 2 / 2" not in theirs
+    assert f'id="r{cards[2]}"' in theirs and f'id="r{cards[2]}"' not in mine
+    question = quiz.questions.get(position=2)
+    question.prompt = "An edited prompt?"
+    question.save()
+    assert "An edited prompt?" in client.get(reverse("progress:review")).content.decode()
+    assert "An edited prompt?" in other.get(reverse("progress:review")).content.decode()

@@ -228,7 +228,9 @@ def test_learners_share_the_home_page_but_never_each_others_parts(client):
     assert "Continue where you left off" in mine and "Continue where you left off" not in theirs
     marked = r'<a href="/learn/{}/">[^<]+</a></h3><p>[^<]*</p><p class="meta">[^<]*<strong class="read-mark">'
     assert re.search(marked.format("first-read"), mine) and not re.search(marked.format("second-read"), mine)
-    assert re.search(marked.format("second-read"), theirs) and not re.search(marked.format("first-read"), theirs)
+    assert re.search(marked.format("second-read"), theirs) and not re.search(
+        marked.format("first-read"), theirs
+    )
     assert without_tokens(again.encode()) == without_tokens(mine.encode())
     # An edit shows on the learner's next request.
     quiz.title = "Forgetting, renamed"

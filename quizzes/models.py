@@ -890,6 +890,12 @@ def practice_set(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, l
     """The questions to practise after ``quiz``: those the learner missed in their latest finished
     attempt and has not yet answered right in practice since. Returns the attempt and their ids,
     in quiz order."""
+    attempt, pending, _ = practice_state(learner, quiz)
+    return attempt, pending
+
+
+def practice_state(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, list[int], int]:
+    """``practice_set``, and how many questions the attempt missed in all: three queries."""
     attempt = (
         Attempt.objects.for_learner(learner)
         .filter(quiz=quiz, finished_at__isnull=False)
@@ -897,7 +903,7 @@ def practice_set(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, l
         .first()
     )
     if attempt is None:
-        return None, []
+        return None, [], 0
     missed = list(
         attempt.answers.filter(is_correct=False)
         .order_by("question__position")
@@ -911,21 +917,26 @@ def practice_set(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, l
             answered_at__gte=attempt.finished_at,
         ).values_list("card__question_id", flat=True)
     )
-    return attempt, [pk for pk in missed if pk not in fixed]
+    return attempt, [pk for pk in missed if pk not in fixed], len(missed)
 
 
-def record_practice(*, learner: Learner, question: Question, response: Response) -> tuple[Card | None, bool]:
+def record_practice(
+    *, learner: Learner, question: Question, response: Response
+) -> tuple[Card | None, bool, tuple[Attempt | None, list[int], int]]:
     """Practise a missed question right after the quiz. It does not touch the attempt's score;
     it counts for the memory model as a same-day review. A question that is not (or no longer)
-    in the learner's practice set changes nothing. Returns the card and whether it recorded."""
+    in the learner's practice set changes nothing. Returns the card, whether it recorded, and
+    the practice state after it (``practice_state``)."""
     if any(c.question_id != question.pk for c in response.choices):
         raise ValueError("choice of another question")
     with transaction.atomic():
         card = Card.objects.for_learner(learner).select_for_update().filter(question=question).first()
-        _, pending = practice_set(learner, question.quiz)
+        attempt, pending, missed = practice_state(learner, question.quiz)
         if card is None or question.pk not in pending:
-            return card, False
-        return remember_response(learner, question, response, Review.Source.PRACTICE), True
+            return card, False, (attempt, pending, missed)
+        card = remember_response(learner, question, response, Review.Source.PRACTICE)
+        left = [pk for pk in pending if pk != question.pk or not card.last_correct]
+        return card, True, (attempt, left, missed)
 
 
 def start_new_attempt(*, learner, quiz: Quiz) -> Attempt:

@@ -46,7 +46,7 @@ from quizzes.models import (
     end_of_today,
     first_attempt_seed,
     owner_column,
-    practice_set,
+    practice_state,
     record_answer,
     record_practice,
     record_review,
@@ -580,6 +580,18 @@ def with_questions(cards: Iterable[Card]) -> list[Card]:
     return kept
 
 
+def card_at(learner: Learner | None, found: tuple[Quiz, list[Question]], position: int) -> Card | None:
+    """The learner's card for the question at ``position`` of a quiz from ``published_quiz``,
+    with that kept question (choices, terms): one query once the quiz is kept."""
+    question = next((q for q in found[1] if q.position == position), None)
+    if question is None:
+        return None
+    card = learner_cards(learner).filter(question=question).first()
+    if card is not None:
+        card.question = question
+    return card
+
+
 def review_scope(request: HttpRequest, learner: Learner | None):
     """Due cards, or with ?term= that term's due and soon-due ones; and the term (or None)."""
     slug = request.GET.get("term", "") or request.POST.get("term", "")
@@ -624,14 +636,8 @@ def review(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     learner = Learner.from_request(request)
-    card = next(
-        iter(
-            with_questions(
-                learner_cards(learner).filter(question__quiz__slug=slug, question__position=position)[:1]
-            )
-        ),
-        None,
-    )
+    found = published_quiz(slug)
+    card = card_at(learner, found, position) if found else None
     if card is None:
         raise Http404("This question is not in your review queue")
     question = card.question
@@ -639,7 +645,7 @@ def review_answer(request: HttpRequest, slug: str, position: int) -> HttpRespons
     number = displayed_number(request.POST, 1)
     total = max(number, displayed_number({"n": request.POST.get("of", "")}, number))
     term = request.POST.get("term", "")
-    early = isinstance(term, str) and question.related_terms.filter(slug=term).exists()
+    early = bool(term) and any(t.slug == term for t in question.related_terms.all())  # published terms
     due_until = end_of_today() + dt.timedelta(days=EARLY_REVIEW_DAYS if early else 0)
     if not form.is_valid() and card.due_at < due_until:
         state = card_states([card], {}, action="progress:answer", first=number, total=total)[0]
@@ -651,6 +657,9 @@ def review_answer(request: HttpRequest, slug: str, position: int) -> HttpRespons
         card, recorded = record_review(
             learner=learner, question=question, response=form.cleaned_data["response"], early=early
         )
+        if card is None:  # deleted since it was read (a reset of the learner's progress)
+            raise Http404("This question is not in your review queue")
+        card.question = question  # the kept copy, with its choices and terms
     if not request.htmx:
         if not recorded and form.is_valid():
             messages.info(request, NOT_DUE)
@@ -708,20 +717,28 @@ def next_review(learner: Learner | None) -> dict | None:
 
 
 def practice_context(learner: Learner | None, quiz: Quiz, given: dict | None = None, first: int = 1) -> dict:
-    attempt, pending = practice_set(learner, quiz)
+    attempt, pending, missed = practice_state(learner, quiz)
     cards = with_questions(
         learner_cards(learner).filter(question_id__in=pending).order_by("question__position")
     )
-    missed = attempt.answers.filter(is_correct=False).count() if attempt else 0
     return {
-        "quiz": quiz,
-        "attempt": attempt,
+        **practice_status(learner, quiz, attempt, missed, len(pending)),
         "states": card_states(
             cards, given or {}, action="quizzes:practice_answer", first=first, total=missed
         ),
+    }
+
+
+def practice_status(
+    learner: Learner | None, quiz: Quiz, attempt: Attempt | None, missed: int, pending: int
+) -> dict:
+    """What the practice status line shows: the next review day is read only if it is shown."""
+    return {
+        "quiz": quiz,
+        "attempt": attempt,
         "missed": missed,
-        "fixed": missed - len(cards),
-        "next_review": next_review(learner),
+        "fixed": missed - pending,
+        "next_review": functools.cache(functools.partial(next_review, learner)),
     }
 
 
@@ -741,16 +758,12 @@ def practice(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def practice_answer(request: HttpRequest, slug: str, position: int) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    found = published_quiz(slug)
+    if found is None:
+        raise Http404("No such quiz")
+    quiz = found[0]
     learner = Learner.from_request(request)
-    card = next(
-        iter(
-            with_questions(
-                learner_cards(learner).filter(question__quiz=quiz, question__position=position)[:1]
-            )
-        ),
-        None,
-    )
+    card = card_at(learner, found, position)
     if card is None:
         raise Http404("You have not answered this question yet")
     form = AnswerForm(card.question, request.POST)
@@ -764,9 +777,13 @@ def practice_answer(request: HttpRequest, slug: str, position: int) -> HttpRespo
         if not request.htmx:
             context["states"] = [state]
         return render(request, template, context, status=400)
-    card, recorded = record_practice(
-        learner=learner, question=card.question, response=form.cleaned_data["response"]
+    question = card.question
+    card, recorded, (attempt, pending, missed) = record_practice(
+        learner=learner, question=question, response=form.cleaned_data["response"]
     )
+    if card is None:  # deleted since it was read (a reset of the learner's progress)
+        raise Http404("You have not answered this question yet")
+    card.question = question  # the kept copy, with its choices and terms
     if not request.htmx:
         if not recorded:
             messages.info(request, NOT_IN_PRACTICE)
@@ -786,7 +803,7 @@ def practice_answer(request: HttpRequest, slug: str, position: int) -> HttpRespo
     else:
         state.note = "Read why, then try it again: it stays in your practice until you get it right."
         state.retry = reverse("quizzes:practice", args=[quiz.slug])
-    context = {**practice_context(learner, quiz), "state": state, "oob": True}
+    context = {**practice_status(learner, quiz, attempt, missed, len(pending)), "state": state, "oob": True}
     return render(request, "quizzes/practice.html#answer-response", context)
 
 

@@ -484,3 +484,28 @@ def test_the_review_page_shows_an_edit_and_never_another_learners_card(client):
     question.save()
     assert "An edited prompt?" in client.get(reverse("progress:review")).content.decode()
     assert "An edited prompt?" in other.get(reverse("progress:review")).content.decode()
+
+
+@pytest.mark.parametrize("questions", [2, 10])
+def test_practice_and_review_answers_cost_the_same_for_2_and_10_questions(
+    client, django_assert_num_queries, questions
+):
+    quiz = make_quiz(title="Basics", questions=questions)
+    finish(client, quiz, [False] * questions)
+    client.get(quiz.get_absolute_url())  # the quiz, kept per content version
+    # the session, the content version (the kept quiz), the card; in the transaction (a savepoint
+    # in tests) the card locked, the attempt, its misses, those fixed, the card read and moved,
+    # its review; the explanation's linker (content version); the header's review count
+    url, data = reverse("quizzes:practice_answer", args=[quiz.slug, 1]), {"choice": choice(quiz, 1)}
+    with django_assert_num_queries(14):
+        response = client.post(url, {**data, "n": "1", "of": str(questions)}, **HX)
+    assert "Fixed." in response.content.decode() and f"1 of {questions} fixed" in response.content.decode()
+    days_later(1)
+    url, data = reverse("progress:answer", args=[quiz.slug, 2]), {"choice": choice(quiz, 2)}
+    # the session, the content version, the card; in the transaction (a savepoint) the card
+    # locked, read and moved, its review; today's reviews, the next review day and its count;
+    # the linker's version; the header's review count
+    with django_assert_num_queries(14):
+        response = client.post(url, {**data, "n": "1", "of": "2"}, **HX)
+    assert "Next review:" in response.content.decode()
+    assert Review.objects.filter(source=Review.Source.REVIEW).count() == 1

@@ -29,7 +29,7 @@ from learn.models import Article, ArticleRead, Report
 from learn.paths import learner_marks, learning_paths, next_step, published_steps
 from learn.search import site_search
 from quizzes.models import Question, Quiz, next_unanswered
-from quizzes.progress import progress_overview
+from quizzes.progress import progress_overview, render_rows
 
 HOME_ITEMS = 6  # per section of the home page; the lists link to everything
 LIST_PAGE_SIZE = 24
@@ -236,6 +236,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     )
     context["next_step"] = next_step(learning_paths(learner)) if learner else None
     context["review_due"] = context["due"]  # the header's badge: already counted
+    render_rows(request, context)
     return render(request, "quizzes/progress.html", context)
 
 

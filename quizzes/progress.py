@@ -4,12 +4,14 @@ in a fixed number of queries whatever the learner did (the view adds what other 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from learn.core import charts
+from learn.core.fragments import render_fragments
 from learn.core.inprocess import Kept
 from learn.core.learners import Learner
 from learn.core.models import content_version
@@ -23,10 +25,9 @@ RECENT_ITEMS = 6
 SITE_COUNTS = Kept(max_entries=8)  # content version -> (published quizzes, ideas with questions)
 
 
-def site_counts() -> tuple[int, int]:
+def site_counts(version: int | None) -> tuple[int, int]:
     """How many published quizzes, and published terms with questions in them, there are: two
     counts over the whole site, made once per content version."""
-    version = content_version()
     found = SITE_COUNTS.get(version) if version is not None else None
     if found is None:
         found = (Quiz.objects.published().count(), published_links().values("term_id").distinct().count())
@@ -62,21 +63,6 @@ def quiz_rows(learner: Learner | None) -> list[dict]:
         mine = by_quiz.get(quiz.pk, [])
         finished = [a for a in mine if a.finished_at]
         scores = [scoring.Score(a.correct_count, quiz.question_count) for a in finished]
-        chart = None
-        if len(finished) >= 2:
-            chart = charts.render(
-                charts.Chart(
-                    title=f"{quiz.title}: score by attempt",
-                    x_label="Attempt",
-                    y_label="Score (%)",
-                    series=("Score",),
-                    scale=100,
-                    rows=tuple(
-                        (f"Attempt {a.number}", (float(s.percent),))
-                        for a, s in zip(finished, scores, strict=True)
-                    ),
-                )
-            )
         rows.append(
             {
                 "quiz": quiz,
@@ -86,10 +72,74 @@ def quiz_rows(learner: Learner | None) -> list[dict]:
                 "last": scores[-1] if scores else None,
                 "in_progress": bool(mine) and not mine[-1].finished_at,
                 "answered": mine[-1].answer_count if mine else 0,  # in the latest attempt
-                "chart": mark_safe(chart) if chart else None,
+                "chart": functools.cache(functools.partial(score_chart, quiz, finished, scores)),
             }
         )
     return rows
+
+
+def score_chart(quiz: Quiz, finished: list[Attempt], scores: list[scoring.Score]) -> str | None:
+    """The chart of a quiz's scores by attempt, from the second finished attempt; drawn only when
+    a row is rendered (a row from the fragment cache needs none)."""
+    if len(finished) < 2:
+        return None
+    return mark_safe(
+        charts.render(
+            charts.Chart(
+                title=f"{quiz.title}: score by attempt",
+                x_label="Attempt",
+                y_label="Score (%)",
+                series=("Score",),
+                scale=100,
+                rows=tuple(
+                    (f"Attempt {a.number}", (float(s.percent),))
+                    for a, s in zip(finished, scores, strict=True)
+                ),
+            )
+        )
+    )
+
+
+def quiz_row_key(row: dict) -> tuple:
+    """All a quiz row shows of the learner (its content comes with the content version)."""
+    return (
+        row["quiz"].pk,
+        tuple((a.public_id, a.number, s.correct, s.total) for a, s in row["finished"]),
+        bool(row["attempts"]),
+        row["in_progress"],
+        row["answered"],
+    )
+
+
+def term_row_key(row: dict) -> tuple:
+    return (
+        row["slug"],
+        row["name"],
+        row["level"],
+        row["today"],
+        row["later"],
+        row["mastery"].answered,
+        row["questions"],
+    )
+
+
+def render_rows(request, context: dict) -> None:
+    """Each quiz and term row's HTML (``row["html"]``), from the fragment cache: learners with
+    the same scores on a quiz, or the same recall of a term, share one rendering."""
+    for name, rows, key in (
+        ("quiz-row", context["rows"], quiz_row_key),
+        ("term-row", context["terms"], term_row_key),
+    ):
+        rendered = render_fragments(
+            request,
+            f"quizzes/progress.html#{name}",
+            rows,
+            version=context["version"],
+            key=key,
+            context=lambda row: {"row": row, "t": row},
+        )
+        for row, html in zip(rows, rendered, strict=True):
+            row["html"] = html
 
 
 def memories(learner: Learner | None) -> dict[int, schedule.Memory]:
@@ -196,10 +246,12 @@ def progress_overview(learner: Learner | None) -> dict:
     cards = memories(learner)
     terms = term_rows(learner, cards, now)
     coming = upcoming(cards)
-    quiz_count, term_count = site_counts()
+    version = content_version()
+    quiz_count, term_count = site_counts(version)
     levels = {level: sum(1 for t in terms if t["level"] == level) for level in schedule.LEVELS}
     levels["new"] = levels.get("new", 0) + term_count - len(terms)
     return {
+        "version": version,
         "rows": rows,
         "quiz_count": quiz_count,
         "quizzes_not_started": quiz_count - len(rows),

@@ -285,3 +285,33 @@ def test_admin_shows_attempts_completion_and_average_per_quiz(admin_client):
 def test_learner_progress_in_admin_needs_staff(client):
     assert client.get("/admin/quizzes/attempt/").status_code == 302
     assert client.get("/admin/quizzes/reviewitem/").status_code == 302
+
+
+def test_progress_rows_are_each_learners_own_though_renderings_are_shared():
+    replay = make_term(name="Replay")
+    quiz = make_quiz(title="Basics", questions=2, terms=(replay,))
+    ada, bo, cy = learner("ada"), learner("bo"), learner("cy")
+    finish(ada, quiz, [True, False])
+    finish(bo, quiz, [True, True])
+    finish(cy, quiz, [True, False])
+
+    pages = {name: c.get("/progress/").content.decode() for name, c in (("ada", ada), ("bo", bo), ("cy", cy))}
+    uuid = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    links = {
+        name: set(re.findall(rf'href="(/quizzes/basics/[^"#]*{uuid}/)"', html))
+        for name, html in pages.items()
+    }
+
+    assert (
+        'best <span class="score">1 / 2' in pages["ada"] and 'best <span class="score">2 / 2' in pages["bo"]
+    )
+    assert "2 / 2" not in pages["ada"] and "1 / 2" not in pages["bo"]
+    # each sees their own attempt's link, never another's, though ada's and cy's scores match
+    assert all(len(found) == 1 for found in links.values())
+    assert links["ada"] != links["cy"] and links["ada"] != links["bo"]
+    mine = Attempt.objects.get(user__username="ada").public_id
+    assert links["ada"] == {reverse("quizzes:attempt", args=[quiz.slug, mine])}
+    # an edit shows on the next request
+    quiz.title = "Basics, renamed"
+    quiz.save()
+    assert "Basics, renamed" in ada.get("/progress/").content.decode()

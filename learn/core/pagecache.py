@@ -45,9 +45,10 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
-from django.template import loader
+from django.template import engines, loader
 from django.utils.cache import patch_vary_headers
 
+from learn.core.inprocess import Kept
 from learn.core.models import content_version
 
 CACHE = "pages"
@@ -228,6 +229,8 @@ def _fill(request: HttpRequest, body: bytes, parts: dict[str, str] | None = None
         if hole in body:
             if name == "messages" and not len(get_messages(request)):
                 part = ""  # what the partial renders with no message, without rendering it
+            elif name == "account":
+                part = account_part(request)
             else:
                 part = loader.get_template(f"base.html#{name}").render({}, request)
             body = body.replace(hole, part.encode())
@@ -235,6 +238,34 @@ def _fill(request: HttpRequest, body: bytes, parts: dict[str, str] | None = None
     if hole in body:
         body = body.replace(hole, get_token(request).encode())
     return body
+
+
+ACCOUNTS = Kept(max_entries=10_000)  # what the account partial shows -> its HTML (about 1 KB)
+
+
+def account_part(request: HttpRequest) -> str:
+    """base.html's ``account`` partial for this request, rendered once per state and kept: what it
+    shows is the page's address (its "next" links, which link is current), who is signed in and
+    the context processors' ``review_due`` count, so those are its key; its CSRF token is a hole
+    filled afterwards, like the page's. A change to what the partial reads must change the key."""
+    context: dict = {}
+    for processor in engines["django"].engine.template_context_processors:
+        context.update(processor(request))
+    user = context.get("user")
+    match = request.resolver_match
+    key = (
+        request.get_full_path(),
+        (match.namespace, match.url_name) if match else None,
+        bool(user and user.is_authenticated),
+        user.get_username() if user and user.is_authenticated else "",
+        str(context.get("review_due", "")),
+    )
+    part = ACCOUNTS.get(key)
+    if part is None:
+        context.update(request=request, csrf_token=csrf_placeholder())
+        part = loader.get_template("base.html#account").render(context)
+        ACCOUNTS.set(key, part)
+    return part
 
 
 def _filled(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -397,3 +397,23 @@ def test_a_cached_view_that_reads_a_parameter_it_did_not_name_fails_loudly(rf, c
     request = rf.get("/listing/", {"page": "2"})
     request.htmx = False
     assert request.GET.get("sort") is None  # outside the cache's build, GET is the plain one
+
+
+def test_the_kept_header_follows_the_review_count_and_the_page_address(content, django_user_model):
+    term, quiz, _ = content
+    ada = signed_in(django_user_model, "ada")
+    wrong = quiz.questions.get(position=1).choices.filter(is_correct=False).first()
+    ada.post(f"{quiz.get_absolute_url()}questions/1/answer/", {"choice": wrong.token}, **HX)
+    Card.objects.update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    url = term.get_absolute_url()
+    ada.get(url)
+    assert "1 to review" in ada.get(url).content.decode()
+
+    right = quiz.questions.get(position=1).choices.get(is_correct=True)
+    ada.post(f"/progress/review/{quiz.slug}/1/", {"choice": right.token}, **HX)
+
+    page = ada.get(url).content.decode()
+    assert "to review</a>" not in page and 'Log out <span class="visually-hidden">ada</span>' in page
+    assert f'name="next" value="{url}"' in page
+    other = ada.get("/glossary/").content.decode()
+    assert 'name="next" value="/glossary/"' in other and f'name="next" value="{url}"' not in other

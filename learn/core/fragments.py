@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from django.conf import settings
-from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.safestring import SafeString, mark_safe
 
 from learn.core.inprocess import Kept
-from learn.core.pagecache import csrf_placeholder
+from learn.core.pagecache import csrf_placeholder, request_token
 
 # About 2 to 4 KB a fragment: at most about 40 MB a process.
 FRAGMENTS = Kept(max_entries=settings.FRAGMENT_CACHE_ENTRIES)
@@ -56,7 +55,7 @@ def render_fragments(
             if k is not None:
                 fresh[names[k]] = found[names[k]] = html
         if hole in html:
-            token = token or get_token(request)
+            token = token or request_token(request)
             html = html.replace(hole, token)
         out.append(mark_safe(html))
     if fresh:

@@ -67,6 +67,16 @@ def csrf_placeholder() -> str:
     return placeholder("csrf")
 
 
+def request_token(request: HttpRequest) -> str:
+    """This request's masked CSRF token, made once however many holes it fills (masking one
+    costs as much as the rest of filling a page); ``get_token`` also sets the cookie."""
+    secret, token = getattr(request, "_recall_csrf_token", (None, None))
+    if token is None or secret != request.META.get("CSRF_COOKIE"):  # none yet, or rotated (a login)
+        token = get_token(request)
+        request._recall_csrf_token = (request.META.get("CSRF_COOKIE"), token)
+    return token
+
+
 @lru_cache(maxsize=16)
 def _placeholder(secret: str, name: str) -> str:
     return hmac.new(secret.encode(), f"recall page cache hole: {name}".encode(), hashlib.sha256).hexdigest()
@@ -236,7 +246,7 @@ def _fill(request: HttpRequest, body: bytes, parts: dict[str, str] | None = None
             body = body.replace(hole, part.encode())
     hole = csrf_placeholder().encode()
     if hole in body:
-        body = body.replace(hole, get_token(request).encode())
+        body = body.replace(hole, request_token(request).encode())
     return body
 
 

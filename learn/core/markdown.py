@@ -12,6 +12,7 @@ import hashlib
 import html
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -106,30 +107,48 @@ def render(text: str, *, link: Linker | None = None) -> Rendered:
     return cached
 
 
-def _render(text: str, link: Linker | None) -> Rendered:
-    # A fresh token per render: authors cannot forge a chart placeholder in their text.
-    token = secrets.token_hex(8)
-    figures: list[str] = []
-    chart_errors: list[str] = []
+_local = threading.local()  # each thread's Markdown converter and the render in progress
 
-    def chart_fence(source, language, css_class, options, md, **kwargs):
-        figure, error = charts.render_block(source)
-        figures.append(figure)
-        if error:
-            chart_errors.append(error)
-        return f"<p>chart-{token}-{len(figures) - 1}</p>"
 
-    md = markdown.Markdown(
-        extensions=["tables", "sane_lists", "toc", "pymdownx.highlight", "pymdownx.superfences"],
-        extension_configs={
-            "toc": {"permalink": False, "toc_depth": "2-4", "slugify": _slugify},
-            "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
-            "pymdownx.superfences": {
-                "custom_fences": [{"name": "chart", "class": "chart", "format": chart_fence}]
+@dataclass
+class _Charts:
+    token: str  # fresh per render: authors cannot forge a chart placeholder in their text
+    figures: list[str]
+    errors: list[str]
+
+
+def _chart_fence(source, language, css_class, options, md, **kwargs):
+    charts_seen = _local.charts
+    figure, error = charts.render_block(source)
+    charts_seen.figures.append(figure)
+    if error:
+        charts_seen.errors.append(error)
+    return f"<p>chart-{charts_seen.token}-{len(charts_seen.figures) - 1}</p>"
+
+
+def _converter() -> markdown.Markdown:
+    """This thread's converter, made once and reset for each text: building one (its extensions
+    and their processors) cost more than converting a question's prompt."""
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = markdown.Markdown(
+            extensions=["tables", "sane_lists", "toc", "pymdownx.highlight", "pymdownx.superfences"],
+            extension_configs={
+                "toc": {"permalink": False, "toc_depth": "2-4", "slugify": _slugify},
+                "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
+                "pymdownx.superfences": {
+                    "custom_fences": [{"name": "chart", "class": "chart", "format": _chart_fence}]
+                },
             },
-        },
-        output_format="html",
-    )
+            output_format="html",
+        )
+    return md.reset()
+
+
+def _render(text: str, link: Linker | None) -> Rendered:
+    _local.charts = found = _Charts(secrets.token_hex(8), [], [])
+    token, figures, chart_errors = found.token, found.figures, found.errors
+    md = _converter()
     body = sanitize(md.convert(text))
     headings = tuple(
         Heading(int(level), anchor, html.unescape(TAG_RE.sub("", inner)).strip())

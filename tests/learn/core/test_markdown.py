@@ -1,3 +1,4 @@
+import re
 from unittest import mock
 
 import pytest
@@ -63,3 +64,21 @@ def test_reading_time_counts_words():
 
 def test_word_count_ignores_markup():
     assert render("One **two** `three`\n\n- four").words == 4
+
+
+def test_one_converter_per_thread_carries_nothing_from_one_text_to_the_next():
+    chart = "## Scores\n\n```chart\ntitle: Scores\nx: Run\ny: Accuracy (%)\nseries: A\nOne | 50\n```\n"
+    broken = "## Scores\n\n```chart\ntitle: Broken\n```\n"
+    first = markdown._render(chart, None)
+    second = markdown._render(chart, None)
+    plain = markdown._render("## Scores\n\nNo chart here.", None)
+    bad = markdown._render(broken, None)
+    after = markdown._render(chart, None)
+
+    def same(a, b):  # charts are numbered across the process, so their ids differ by design
+        return re.sub(r"chart-\d+", "chart-N", a.html) == re.sub(r"chart-\d+", "chart-N", b.html)
+
+    assert first.html.count("<figure") == 1 and same(second, first)  # same heading ids: no "scores_1"
+    assert [h.id for h in plain.headings] == [h.id for h in first.headings]
+    assert "<figure" not in plain.html and not plain.chart_errors
+    assert bad.chart_errors and not after.chart_errors and same(after, first)

@@ -516,6 +516,13 @@ def as_answered(question: Question, snapshot: dict) -> Question:
     return frozen
 
 
+@functools.lru_cache(maxsize=4096)
+def answer_address(action: str, slug: str, position: int) -> str:
+    """Where a review or practice card's answer goes (``reverse`` is a noticeable share of a page
+    of twenty cards; the URLconf does not change while the process runs)."""
+    return reverse(action, args=[slug, position])
+
+
 def card_states(
     cards: list[Card], given: dict[int, Given], *, action: str, first: int = 1, total: int | None = None
 ) -> list[QuestionState]:
@@ -535,7 +542,7 @@ def card_states(
                 choices=question.ordered_choices(card.pk * 7919 + card.reps),
                 answer=given.get(question.pk),
                 linker=linker,
-                action=reverse(action, args=[question.quiz.slug, question.position]),
+                action=answer_address(action, question.quiz.slug, question.position),
                 key=f"r{card.pk}",
                 origin=question.quiz if action == "progress:answer" else None,  # practice: its own quiz
                 hidden=(("n", number), ("of", total)),

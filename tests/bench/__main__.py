@@ -10,6 +10,7 @@ rounds). Runs on SQLite, or on PostgreSQL when DATABASE_URL is set.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
@@ -27,6 +28,10 @@ CONNECTIONS = 8
 SECRET = "bench-only-not-a-secret"
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "30"))  # signed-in users, and as many visitors
 FRESH_QUIZZES = 12  # quizzes each learner has not started: the answer POSTs' questions
+# Quizzes each learner finished all wrong (the practice answers' questions) and finished all right
+# and now due (the review answers'): each POST row needs more questions than a run answers, or it
+# answers the same ones again and stores nothing (two and four ran out once the POSTs got faster).
+PRACTICE_QUIZZES, DUE_QUIZZES = 6, 6
 
 
 def bench_env() -> dict:
@@ -111,8 +116,8 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
             )
 
     # Each learner (signed-in users and visitors with a session, LEARNERS of each) is mid-attempt
-    # in one quiz (3 of 10 answered), has missed every question of two finished quizzes (their
-    # practice) and has 40 questions due for review; the rest of their quizzes are to answer.
+    # in one quiz (3 of 10 answered), has missed every question of six finished quizzes (their
+    # practice) and has 60 questions due for review; the rest of their quizzes are to answer.
     learners = []  # (kind, Learner, cookie, csrf, quiz mid-attempt, practice quizzes, fresh quizzes)
     today = timezone.localdate().isoformat()
     for n in range(2 * LEARNERS):
@@ -140,7 +145,9 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
             for q in quizzes[start:] + quizzes[:start]
             if (getattr(learner, "user_id", None), q.pk) not in attempted
         ]
-        mid, practice, due, fresh = mine[0], mine[1:3], mine[3:7], mine[7 : 7 + FRESH_QUIZZES]
+        ends = itertools.accumulate((1, PRACTICE_QUIZZES, DUE_QUIZZES, FRESH_QUIZZES))
+        one, two, three, four = ends  # where each group of the learner's quizzes ends
+        mid, practice, due, fresh = mine[0], mine[one:two], mine[two:three], mine[three:four]
         answer_all(learner, mid, True, upto=3)
         for quiz in practice:
             answer_all(learner, quiz, False)

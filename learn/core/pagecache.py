@@ -99,6 +99,12 @@ def holes(request: HttpRequest) -> dict:
     return context
 
 
+def is_building(request: HttpRequest) -> bool:
+    """Whether the view is rendering a page for the cache: a CSRF hole must then stay a hole (the
+    page is filled for each request that gets it), never this request's token."""
+    return getattr(request, _MODE, None) is not None
+
+
 def is_shell(request: HttpRequest) -> bool:
     """Whether the view is rendering the copy learners share, with its own parts left as holes
     (it must then not look at who the learner is)."""

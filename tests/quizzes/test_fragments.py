@@ -174,3 +174,21 @@ def test_two_learners_on_one_article_see_only_their_own_read_mark(client):
     ada.post(reverse("learn:mark_read", args=[article.slug]), {"read": "0"})
     assert "Marked as read" in bob.get(article.get_absolute_url()).content.decode()
     assert "Marked as read" not in ada.get(article.get_absolute_url()).content.decode()
+
+
+def test_visitors_without_a_session_each_get_a_working_token_on_the_shared_quiz_page():
+    # The quiz page for visitors without a session is cached whole; its question fragments' CSRF
+    # holes must stay holes in the stored copy (each request fills its own), or every visitor
+    # after the first gets the first one's token and every answer is refused (it was: a 403).
+    quiz = make_quiz(title="Basics", questions=2)
+    for name in ("first", "second", "third"):
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get(quiz.get_absolute_url()).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        response = visitor.post(
+            reverse("quizzes:answer", args=[quiz.slug, 1]),
+            {"choice": choice_of(quiz, 1, True).token, "csrfmiddlewaretoken": token},
+            **HX,
+        )
+        assert response.status_code == 200, name
+    assert Answer.objects.count() == 3

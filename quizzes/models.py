@@ -398,16 +398,6 @@ class Attempt(models.Model):
     def is_finished(self) -> bool:
         return self.finished_at is not None
 
-    def next_unanswered_position(self) -> int | None:
-        """Where to continue: the first question of the quiz this attempt has not answered."""
-        return (
-            Question.objects.filter(quiz_id=self.quiz_id)
-            .exclude(answers__attempt=self)
-            .order_by("position")
-            .values_list("position", flat=True)
-            .first()
-        )
-
 
 @dataclass(frozen=True)
 class Response:
@@ -668,7 +658,8 @@ def attempt_marks(learner: Learner) -> list[tuple[int, int, bool, str, str]]:
 
 
 def next_unanswered(attempt_id: int, quiz_id: int) -> int | None:
-    """``Attempt.next_unanswered_position`` for an attempt known by its id, in one plain query."""
+    """Where to continue an attempt: the first position of its quiz it has not answered (None
+    once all are), in one plain query."""
     q = connection.ops.quote_name
     sql = (
         f"SELECT MIN(x.position) FROM {q(Question._meta.db_table)} x WHERE x.quiz_id = %s AND NOT EXISTS "
@@ -886,16 +877,10 @@ def record_review(
         return remember_response(learner, question, response, Review.Source.REVIEW), True
 
 
-def practice_set(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, list[int]]:
-    """The questions to practise after ``quiz``: those the learner missed in their latest finished
-    attempt and has not yet answered right in practice since. Returns the attempt and their ids,
-    in quiz order."""
-    attempt, pending, _ = practice_state(learner, quiz)
-    return attempt, pending
-
-
 def practice_state(learner: Learner | None, quiz: Quiz) -> tuple[Attempt | None, list[int], int]:
-    """``practice_set``, and how many questions the attempt missed in all: three queries."""
+    """The questions to practise after ``quiz``: those the learner missed in their latest finished
+    attempt and has not yet answered right in practice since. Returns the attempt, their ids in
+    quiz order, and how many the attempt missed in all: three queries."""
     attempt = (
         Attempt.objects.for_learner(learner)
         .filter(quiz=quiz, finished_at__isnull=False)

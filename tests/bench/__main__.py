@@ -198,38 +198,31 @@ def prepare(env: dict) -> list[tuple[str, str, dict]]:
         for page, path_of in pages.items():
             name = f"{page}, {kind}"
             rows.append((name, "LEARNERS", {"file": write(slug(name), get(path_of))}))
-        answers = interleaved(
-            [
+
+        def posts(quizzes_of, path, body, mine=mine) -> list[str]:
+            """One POST line for every question of each learner's quizzes, learners interleaved."""
+            return interleaved(
                 [
-                    f"POST\t/quizzes/{q.slug}/questions/{x.position}/answer/\t{e[2]}\t{e[3]}\t"
-                    f"choice={token(pick(x, x.position % 3 != 0))}"
-                    for q in e[7]
-                    for x in questions[q.pk]
+                    [
+                        f"POST\t{path.format(q=q, x=x)}\t{e[2]}\t{e[3]}\t{body(x)}"
+                        for q in quizzes_of(e)
+                        for x in questions[q.pk]
+                    ]
+                    for e in mine
                 ]
-                for e in mine
-            ]
+            )
+
+        def mixed(x) -> str:  # two in three right
+            return f"choice={token(pick(x, x.position % 3 != 0))}"
+
+        answers = posts(lambda e: e[7], "/quizzes/{q.slug}/questions/{x.position}/answer/", mixed)
+        reviews = posts(
+            lambda e: e[6], "/progress/review/{q.slug}/{x.position}/", lambda x: f"{mixed(x)}&n=1&of=20"
         )
-        reviews = interleaved(
-            [
-                [
-                    f"POST\t/progress/review/{q.slug}/{x.position}/\t{e[2]}\t{e[3]}\t"
-                    f"choice={token(pick(x, x.position % 3 != 0))}&n=1&of=20"
-                    for q in e[6]
-                    for x in questions[q.pk]
-                ]
-                for e in mine
-            ]
-        )
-        practice = interleaved(
-            [
-                [
-                    f"POST\t/quizzes/{q.slug}/practice/{x.position}/\t{e[2]}\t{e[3]}\t"
-                    f"choice={token(pick(x, True))}&n=1&of=10"
-                    for q in e[5]
-                    for x in questions[q.pk]
-                ]
-                for e in mine
-            ]
+        practice = posts(
+            lambda e: e[5],
+            "/quizzes/{q.slug}/practice/{x.position}/",
+            lambda x: f"choice={token(pick(x, True))}&n=1&of=10",
         )
         for name, lines, source in (
             (f"answer POST, {kind}", answers, "quiz"),
